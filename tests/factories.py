@@ -1,0 +1,74 @@
+"""Small helpers that make valid rows with as little ceremony as each test needs."""
+
+import datetime
+import io
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from tips.editors import EDITORS_GROUP
+from tips.models import Category, Guru, Tip, Topic
+
+_numbers = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_numbers)
+
+
+def make_guru(**fields) -> Guru:
+    n = _n()
+    fields.setdefault("name", f"Guru Number{n}")
+    fields.setdefault("slug", f"guru-{n}")
+    topics = fields.pop("topics", [])
+    guru = Guru.objects.create(**fields)
+    guru.topics.add(*topics)
+    return guru
+
+
+def make_topic(**fields) -> Topic:
+    n = _n()
+    fields.setdefault("name", f"Topic {n}")
+    fields.setdefault("slug", f"topic-{n}")
+    return Topic.objects.create(**fields)
+
+
+def make_category(**fields) -> Category:
+    n = _n()
+    if "topic" not in fields:
+        fields["topic"] = make_topic()
+    fields.setdefault("name", f"Category {n}")
+    fields.setdefault("slug", f"category-{n}")
+    return Category.objects.create(**fields)
+
+
+def make_tip(**fields) -> Tip:
+    n = _n()
+    if "category" not in fields:
+        fields["category"] = make_category()
+    fields.setdefault("title", f"Tip number {n}")
+    fields.setdefault("slug", f"tip-{n}")
+    fields.setdefault("question", f"What is tip {n} about?")
+    fields.setdefault("body", f"Body of tip {n}.")
+    fields.setdefault("status", Tip.Status.PUBLISHED)
+    fields.setdefault("publish_at", timezone.now() - datetime.timedelta(days=1))
+    return Tip.objects.create(**fields)
+
+
+EDITOR_PASSWORD = "correct-horse-battery"
+
+
+def make_editor(username: str = "editor", password: str = EDITOR_PASSWORD):
+    user = get_user_model().objects.create_user(username, password=password, is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return user
+
+
+def image_upload(name: str = "photo.png", size=(800, 600), fmt: str = "PNG") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#3a7").save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")

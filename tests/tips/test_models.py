@@ -1,0 +1,106 @@
+import datetime
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from tests.factories import make_category, make_guru, make_tip, make_topic
+from tips.models import Tip
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_excludes_drafts_and_future_tips():
+    """Readers see published tips whose time has come; drafts and scheduled tips stay hidden."""
+    live = make_tip()
+    make_tip(status=Tip.Status.DRAFT)
+    make_tip(publish_at=timezone.now() + datetime.timedelta(hours=1))
+    make_tip(status=Tip.Status.DRAFT, publish_at=timezone.now() - datetime.timedelta(days=3))
+
+    assert list(Tip.objects.published()) == [live]
+
+
+def test_scheduled_tip_goes_live_by_itself_when_its_time_passes():
+    """No job runs: the same query returns the tip once the clock passes its publish time."""
+    publish_at = timezone.now() + datetime.timedelta(hours=2)
+    tip = make_tip(publish_at=publish_at)
+    assert tip.is_scheduled
+    assert not Tip.objects.published().filter(pk=tip.pk).exists()
+
+    later = publish_at + datetime.timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert Tip.objects.published().filter(pk=tip.pk).exists()
+        tip.refresh_from_db()
+        assert tip.is_live
+
+
+def test_tip_slug_is_unique_within_its_category_only():
+    category = make_category()
+    make_tip(category=category, slug="stretch")
+    make_tip(category=make_category(), slug="stretch")
+    with pytest.raises(IntegrityError):
+        make_tip(category=category, slug="stretch")
+
+
+def test_category_slug_is_unique_across_the_network():
+    make_category(slug="techniques")
+    with pytest.raises(IntegrityError):
+        make_category(slug="techniques")
+
+
+def test_topic_slug_cannot_take_a_fixed_address():
+    topic = make_topic()
+    topic.slug = "search"
+    with pytest.raises(ValidationError) as excinfo:
+        topic.full_clean()
+    assert "fixed address" in str(excinfo.value.message_dict["slug"])
+
+
+def test_an_image_without_a_description_is_refused_by_the_database():
+    with pytest.raises(IntegrityError):
+        make_tip(image="tips/photo.jpg", image_alt="")
+
+
+def test_spotlight_prefers_the_featured_guru():
+    topic = make_topic()
+    featured = make_guru(topics=[topic])
+    make_guru(topics=[topic])
+    topic.featured_guru = featured
+    topic.save()
+
+    for offset in range(3):
+        day = datetime.date(2026, 1, 1) + datetime.timedelta(days=offset)
+        assert topic.spotlight_guru(day) == featured
+
+
+def test_spotlight_rotates_daily_among_the_topics_gurus_when_none_is_featured():
+    topic = make_topic()
+    gurus = [make_guru(topics=[topic]) for _ in range(3)]
+    make_guru()  # writes for another topic: never in this spotlight
+
+    day = datetime.date(2026, 3, 1)
+    picks = [topic.spotlight_guru(day + datetime.timedelta(days=i)) for i in range(3)]
+
+    assert sorted(p.pk for p in picks) == sorted(g.pk for g in gurus)
+    assert topic.spotlight_guru(day) == picks[0], "the same guru all day"
+
+
+def test_spotlight_is_empty_for_a_topic_without_gurus():
+    assert make_topic().spotlight_guru() is None
+
+
+def test_tip_of_the_day_is_stable_all_day_and_ignores_tips_published_today():
+    category = make_category()
+    older = [make_tip(category=category) for _ in range(4)]
+    today = timezone.localdate()
+    pick = Tip.objects.tip_of_the_day(today)
+    assert pick in older
+
+    make_tip(category=category, publish_at=timezone.now() - datetime.timedelta(seconds=1))
+    if timezone.localtime().time() > datetime.time(0, 0, 2):
+        assert Tip.objects.tip_of_the_day(today) == pick
+
+    days = {Tip.objects.tip_of_the_day(today + datetime.timedelta(days=i)) for i in range(1, 5)}
+    assert len(days) > 1, "the pick changes from one day to the next"

@@ -1,0 +1,67 @@
+"""Editor forms: uploads are decoded and resized here, so a bad file is an error by its field."""
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from . import images
+from .models import Guru, Tip
+
+
+class PictureField(forms.FileField):
+    """An image upload checked by decoding it fully, with an error that says what is wrong.
+
+    Django's ``ImageField`` only ``verify()``s the header and reports every problem as "not an
+    image"; this field also catches truncated files and decompression bombs, and names them.
+    The decoded picture is kept on the upload as ``.picture`` for resizing.
+    """
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is not None:
+            upload.picture = images.load_upload(upload)
+        return upload
+
+
+class GuruAdminForm(forms.ModelForm):
+    photo = PictureField(required=False, help_text=Guru._meta.get_field("photo").help_text)
+
+    class Meta:
+        model = Guru
+        fields = ["name", "slug", "photo", "bio", "website", "topics"]
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if not isinstance(upload, UploadedFile):
+            return upload  # unchanged or cleared
+        slug = self.cleaned_data.get("slug") or "guru"
+        # The thumbnail is derived from the photo, never edited on its own.
+        self.instance.thumbnail = images.square_jpeg(
+            upload.picture, images.GURU_THUMBNAIL_SIZE, f"{slug}-thumb.jpg"
+        )
+        return images.square_jpeg(upload.picture, images.GURU_PHOTO_SIZE, f"{slug}.jpg")
+
+
+class TipAdminForm(forms.ModelForm):
+    image = PictureField(required=False)
+
+    class Meta:
+        model = Tip
+        fields = [
+            "title", "slug", "question", "body", "category", "guru", "image", "image_alt",
+            "status", "publish_at", "last_reviewed",
+        ]  # fmt: skip
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not isinstance(upload, UploadedFile):
+            return upload
+        slug = self.cleaned_data.get("slug") or "tip"
+        return images.jpeg_within(upload.picture, images.TIP_IMAGE_WIDTH, f"{slug}.jpg")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("image") and not cleaned.get("image_alt"):
+            self.add_error("image_alt", "Describe the image for readers who cannot see it.")
+        return cleaned

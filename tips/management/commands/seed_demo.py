@@ -1,0 +1,110 @@
+"""Load the seed tip and the demo network. Running it again changes nothing."""
+
+import datetime
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from tips import images
+from tips.demo.portraits import draw_portrait
+from tips.editors import EDITORS_GROUP
+from tips.models import Category, Guru, Tip, Topic
+
+NETWORK_FILE = Path(__file__).resolve().parent.parent.parent / "demo" / "network.json"
+DEMO_EDITOR = ("editor", "tipsite-editor")
+
+
+class Command(BaseCommand):
+    help = "Load the seed tip and the demo network of tip sites (idempotent)."
+
+    def handle(self, *args, **options):
+        network = json.loads(NETWORK_FILE.read_text(encoding="utf-8"))
+        with transaction.atomic():
+            created = self.load(network)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo network ready: "
+                + ", ".join(f"{count} new {name}" for name, count in created.items())
+            )
+        )
+        if settings.DEBUG:
+            self.ensure_demo_editor()
+
+    def load(self, network: dict) -> dict[str, int]:
+        created = {"gurus": 0, "topics": 0, "categories": 0, "tips": 0}
+        gurus = {}
+        for data in network["gurus"]:
+            guru, is_new = Guru.objects.get_or_create(
+                slug=data["slug"],
+                defaults={"name": data["name"], "bio": data["bio"], "website": data["website"]},
+            )
+            if is_new:
+                self.add_portrait(guru, *data["colors"])
+                created["gurus"] += 1
+            gurus[guru.slug] = (guru, data["topics"])
+
+        now = timezone.now().replace(second=0, microsecond=0)
+        for data in network["topics"]:
+            topic, is_new = Topic.objects.get_or_create(
+                slug=data["slug"],
+                defaults={
+                    "name": data["name"],
+                    "tagline": data["tagline"],
+                    "description": data["description"],
+                    "featured_guru": gurus[data["featured_guru"]][0],
+                },
+            )
+            created["topics"] += is_new
+            for guru, topic_slugs in gurus.values():
+                if topic.slug in topic_slugs:
+                    guru.topics.add(topic)
+            for category_data in data["categories"]:
+                category, is_new = Category.objects.get_or_create(
+                    slug=category_data["slug"],
+                    defaults={
+                        "topic": topic,
+                        "name": category_data["name"],
+                        "description": category_data["description"],
+                    },
+                )
+                created["categories"] += is_new
+                for tip_data in category_data["tips"]:
+                    published = now - datetime.timedelta(days=tip_data["days_ago"], hours=2)
+                    _, is_new = Tip.objects.get_or_create(
+                        category=category,
+                        slug=tip_data["slug"],
+                        defaults={
+                            "title": tip_data["title"],
+                            "question": tip_data["question"],
+                            "body": tip_data["body"],
+                            "guru": gurus[tip_data["guru"]][0],
+                            "status": Tip.Status.PUBLISHED,
+                            "publish_at": published,
+                            "last_reviewed": published.date(),
+                        },
+                    )
+                    created["tips"] += is_new
+        return created
+
+    def add_portrait(self, guru: Guru, background: str, foreground: str) -> None:
+        portrait = draw_portrait(guru.initials, background, foreground)
+        guru.photo = images.square_jpeg(portrait, images.GURU_PHOTO_SIZE, f"{guru.slug}.jpg")
+        guru.thumbnail = images.square_jpeg(
+            portrait, images.GURU_THUMBNAIL_SIZE, f"{guru.slug}-thumb.jpg"
+        )
+        guru.save(update_fields=["photo", "thumbnail"])
+
+    def ensure_demo_editor(self) -> None:
+        """In development only: an editor account, so a new user can try the admin at once."""
+        username, password = DEMO_EDITOR
+        User = get_user_model()
+        if not User.objects.filter(username=username).exists():
+            user = User.objects.create_user(username, password=password, is_staff=True)
+            user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+        self.stdout.write(f"Editors log in at /admin/ as {username} / {password} (development).")

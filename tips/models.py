@@ -1,0 +1,209 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .markup import render_markdown
+from .validators import validate_not_reserved
+
+
+def pick_for_day(queryset: models.QuerySet, day: datetime.date):
+    """One row of ``queryset`` chosen by the date: stable all day, a different one tomorrow."""
+    count = queryset.count()
+    if not count:
+        return None
+    return queryset.order_by("pk")[day.toordinal() % count]
+
+
+class GuruQuerySet(models.QuerySet):
+    def spotlight(self, day: datetime.date | None = None) -> "Guru | None":
+        return pick_for_day(self, day or timezone.localdate())
+
+
+class Guru(models.Model):
+    """An expert who writes tips and may be spotlighted on a topic."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    bio = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    photo = models.ImageField(
+        upload_to="gurus/",
+        blank=True,
+        help_text="Any JPEG, PNG, GIF or WebP portrait; it is cropped square and resized.",
+    )
+    thumbnail = models.ImageField(upload_to="gurus/", blank=True, editable=False)
+    topics = models.ManyToManyField("Topic", blank=True, related_name="gurus")
+
+    objects = GuruQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "gurus"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tips:guru", kwargs={"slug": self.slug})
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.name.split()[:2]).upper()
+
+
+class Topic(models.Model):
+    """One tip site of the network, such as "Massage Therapy"."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_not_reserved])
+    tagline = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    featured_guru = models.ForeignKey(
+        Guru,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="featured_on",
+        help_text="Shown in this topic's Guru Spotlight. Leave empty to rotate daily among "
+        "the topic's gurus.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tips:topic", kwargs={"slug": self.slug})
+
+    def spotlight_guru(self, day: datetime.date | None = None) -> Guru | None:
+        """The editors' pick, or else one of the topic's gurus, changing once a day."""
+        if self.featured_guru_id:
+            return self.featured_guru
+        return self.gurus.spotlight(day)
+
+
+class Category(models.Model):
+    """A section of a topic, such as "Massage Therapy Techniques"."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=100)
+    # Unique across the network: request forms preselect a category by slug alone.
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["topic__name", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.topic.name} › {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tips:category", kwargs={"topic": self.topic.slug, "slug": self.slug})
+
+
+class TipQuerySet(models.QuerySet):
+    def published(self) -> "TipQuerySet":
+        """What readers may see: published, with a publish time that has come.
+
+        This is the only definition of "public"; a tip scheduled for later goes live by itself
+        the moment its publish time passes, with no job to run.
+        """
+        return self.filter(status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def tip_of_the_day(self, day: datetime.date | None = None) -> "Tip | None":
+        """A published tip that stays the same all day and changes at the site's midnight.
+
+        Only tips already public when the day began take part, so publishing during the day does
+        not change today's pick.
+        """
+        day = day or timezone.localdate()
+        midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        candidates = self.published().filter(publish_at__lt=midnight)
+        return pick_for_day(candidates.select_related("category__topic", "guru"), day)
+
+    def for_listing(self) -> "TipQuerySet":
+        return self.select_related("category__topic", "guru").order_by("-publish_at", "-pk")
+
+
+class Tip(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tips")
+    guru = models.ForeignKey(
+        Guru, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips"
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    question = models.CharField(max_length=300)
+    body = models.TextField(help_text="Markdown. HTML that could run in a browser is removed.")
+    body_html = models.TextField(editable=False, blank=True)
+    image = models.ImageField(upload_to="tips/", blank=True)
+    image_alt = models.CharField(
+        "image description",
+        max_length=200,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        default=timezone.now,
+        help_text="A time in the future schedules the tip: it goes live by itself then.",
+    )
+    last_reviewed = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "slug"], name="tip_slug_unique_in_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="tip_image_has_description"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="tip_public_idx"),
+            models.Index(
+                fields=["category", "status", "publish_at"], name="tip_category_public_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "tips:tip",
+            kwargs={
+                "topic": self.category.topic.slug,
+                "category": self.category.slug,
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()

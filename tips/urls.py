@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tips"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("gurus/<slug:slug>/", views.GuruView.as_view(), name="guru"),
+    # Topic sites live at the root; their slugs may not take a fixed address (validators.py).
+    path("<slug:slug>/", views.TopicView.as_view(), name="topic"),
+    path("<slug:topic>/<slug:slug>/", views.CategoryView.as_view(), name="category"),
+    path("<slug:topic>/<slug:category>/<slug:slug>/", views.TipView.as_view(), name="tip"),
+]

@@ -1,0 +1,18 @@
+from django.core.exceptions import ValidationError
+
+# Topic slugs sit at the root of the site, next to these fixed addresses.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin", "accounts", "feeds", "gurus", "healthz", "media", "request-a-tip",
+        "requests", "robots.txt", "search", "sitemap.xml", "static", "tips",
+    }
+)  # fmt: skip
+
+
+def validate_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            "“%(value)s” is a fixed address of the site; choose another slug.",
+            code="reserved",
+            params={"value": value},
+        )

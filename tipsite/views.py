@@ -1,0 +1,41 @@
+"""Site-wide endpoints that belong to no content app."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        logger.exception("Health check: the database did not answer")
+        return False
+
+
+def _cache_answers() -> bool:
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        return cache.get("healthz") == "ok"
+    except Exception:  # Each cache backend raises its own connection errors.
+        logger.exception("Health check: the cache did not answer")
+        return False
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the cache answer, 503 naming the one that does not."""
+    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    healthy = all(checks.values())
+    body = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+    body["status"] = "ok" if healthy else "unavailable"
+    return JsonResponse(body, status=200 if healthy else 503)
