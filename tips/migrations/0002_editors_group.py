@@ -1,10 +1,10 @@
 from django.db import migrations
 
-from tips.editors import grant_to_editors
+from tips.editors import sync_editors_group
 
 
-def grant(apps, schema_editor):
-    grant_to_editors(apps, "tips", ["topic", "category", "tip", "guru"])
+def create_editors_group(apps, schema_editor):
+    sync_editors_group(apps)
 
 
 class Migration(migrations.Migration):
@@ -14,4 +14,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(create_editors_group, migrations.RunPython.noop)]

@@ -113,6 +113,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Let Django serve uploads itself (development, tests, a single small server). Larger sites serve
+# them from shared object storage or the front web server instead.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # Guru photos and tip images are re-encoded by Pillow; refuse anything larger than this upfront.
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 8 * 1024 * 1024)

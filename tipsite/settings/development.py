@@ -4,3 +4,4 @@ from .base import *  # noqa: F403
 from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)

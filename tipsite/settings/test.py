@@ -1,14 +1,16 @@
 """What pytest runs: DEBUG off as in production, fast password hashing, mail kept in memory."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Uploads go to a throw-away folder, served by the app so browser tests can load them.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tipsite-test-media-"))
+SERVE_MEDIA = True
 
 # Serve static files straight from the apps and static/ (no collectstatic), for the live-server
 # browser tests; autorefresh also skips the check for a collected STATIC_ROOT.

@@ -1,0 +1,88 @@
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from tests.tools import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, require_chromium
+from tips.editors import sync_editors_group
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
+# are still plain synchronous code, so Django's async-safety guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require_chromium()
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests drive a live server in another thread, so they use real transactions."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture
+def site(live_server):
+    """The live test server with the demo network loaded."""
+    # The previous live-server test emptied the database, and with it the group a data
+    # migration made; put it back as the migration does.
+    sync_editors_group(django_apps)
+    call_command("seed_demo", stdout=io.StringIO())
+    return live_server
+
+
+class PageWatch:
+    """Everything a page did that a reader should never suffer: foreign requests, script errors."""
+
+    def __init__(self, page, origin: str):
+        self.origin = origin
+        self.foreign_requests: list[str] = []
+        self.errors: list[str] = []
+        self.expected_missing: set[str] = set()
+        page.on("request", self._on_request)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+
+    def _on_request(self, request):
+        if not request.url.startswith((self.origin + "/", "data:")):
+            self.foreign_requests.append(request.url)
+
+    def _on_console(self, message):
+        if message.type != "error":
+            return
+        if message.location.get("url") in self.expected_missing and "404" in message.text:
+            return  # the 404 page the test asked for
+        self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def expect_missing(self, url: str) -> str:
+        """Visiting ``url`` will answer 404 on purpose; Chromium logs that, and it is no error."""
+        self.expected_missing.add(url)
+        return url
+
+    def assert_clean(self):
+        assert self.foreign_requests == [], "requests left the site's origin"
+        assert self.errors == [], "the browser reported errors"
+
+
+@pytest.fixture
+def watch(page, site):
+    page.set_default_timeout(10_000)
+    watcher = PageWatch(page, site.url)
+    yield watcher
+    watcher.assert_clean()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
