@@ -3,13 +3,17 @@
 import datetime
 import io
 import itertools
+import time
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from comments.models import Comment
 from tips.editors import EDITORS_GROUP
 from tips.models import Category, Guru, Tip, Topic
 
@@ -72,3 +76,32 @@ def image_upload(name: str = "photo.png", size=(800, 600), fmt: str = "PNG") -> 
     buffer = io.BytesIO()
     Image.new("RGB", size, "#3a7").save(buffer, format=fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def form_token(scope: str, age: float = 10) -> str:
+    """The signed timestamp a protected form would have issued ``age`` seconds ago."""
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - age):
+        return signing.TimestampSigner(salt=f"tipsite.antispam.{scope}").sign(scope)
+
+
+def comment_data(age: float = 10, **fields) -> dict:
+    data = {
+        "name": "Maya Reader",
+        "email": "maya@example.com",
+        "url": "",
+        "body": "This helped my sore shoulders a lot, thank you.",
+        "homepage": "",
+        "issued": form_token("comment", age),
+    }
+    data.update(fields)
+    return data
+
+
+def make_comment(**fields) -> Comment:
+    if "tip" not in fields:
+        fields["tip"] = make_tip()
+    fields.setdefault("name", "A Reader")
+    fields.setdefault("email", f"reader{_n()}@example.com")
+    fields.setdefault("body", f"Comment number {_n()}")
+    fields.setdefault("status", Comment.Status.APPROVED)
+    return Comment.objects.create(**fields)

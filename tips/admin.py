@@ -67,7 +67,9 @@ class GuruAdmin(admin.ModelAdmin):
 @admin.register(Tip)
 class TipAdmin(admin.ModelAdmin):
     form = TipAdminForm
-    list_display = ["title", "category", "guru", "status", "visibility", "publish_at"]
+    list_display = [
+        "title", "category", "guru", "status", "visibility", "publish_at", "comment_count",
+    ]  # fmt: skip
     list_filter = ["status", "category__topic", "category", "guru"]
     list_select_related = ["category__topic", "guru"]
     search_fields = ["title", "question", "body"]
@@ -79,7 +81,7 @@ class TipAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "body", "category", "guru"]}),
         ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
-        ("Publishing", {"fields": ["status", "publish_at", "last_reviewed"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "last_reviewed", "comments_closed"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -10,6 +10,7 @@ EDITORS_GROUP = "Editors"
 ACTIONS = ("add", "change", "delete", "view")
 EDITOR_MODELS = {
     "tips": ["topic", "category", "tip", "guru"],
+    "comments": ["comment"],
 }
 
 

@@ -50,7 +50,7 @@ class TipAdminForm(forms.ModelForm):
         model = Tip
         fields = [
             "title", "slug", "question", "body", "category", "guru", "image", "image_alt",
-            "status", "publish_at", "last_reviewed",
+            "status", "publish_at", "last_reviewed", "comments_closed",
         ]  # fmt: skip
 
     def clean_image(self):

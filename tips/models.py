@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -159,6 +160,11 @@ class Tip(models.Model):
         help_text="A time in the future schedules the tip: it goes live by itself then.",
     )
     last_reviewed = models.DateField(null=True, blank=True)
+    comments_closed = models.BooleanField(
+        default=False, help_text="Stop accepting new comments on this tip."
+    )
+    # Approved comments, kept by comments.services so listings never count rows.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -207,3 +213,14 @@ class Tip(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def page_context(self) -> dict:
+        return {"category": self.category, "topic": self.category.topic}
+
+    @property
+    def comments_open(self) -> bool:
+        """Closed by an editor, or automatically ``COMMENTS_CLOSE_AFTER_DAYS`` after publishing."""
+        if self.comments_closed:
+            return False
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        return not days or timezone.now() - self.publish_at < datetime.timedelta(days=days)

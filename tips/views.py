@@ -5,6 +5,8 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
+from comments.views import comment_section
+
 from .models import Category, Guru, Tip, Topic
 
 LATEST_TIPS = 8
@@ -87,10 +89,9 @@ class TipView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        topic = self.object.category.topic
         return super().get_context_data(
-            category=self.object.category,
-            topic=topic,
+            **self.object.page_context(),
+            **comment_section(self.request, self.object),
             **kwargs,
         )
 

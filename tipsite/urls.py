@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
+    path("", include("comments.urls")),
     # The tips app owns the root and its catch-all slug patterns, so it comes last.
     path("", include("tips.urls")),
 ]

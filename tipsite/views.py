@@ -4,7 +4,8 @@ import logging
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -29,6 +30,18 @@ def _cache_answers() -> bool:
     except Exception:  # Each cache backend raises its own connection errors.
         logger.exception("Health check: the cache did not answer")
         return False
+
+
+def too_many_requests(request: HttpRequest, throttled, *, form_name: str) -> HttpResponse:
+    """The 429 page: says plainly when to try again, and tells machines in Retry-After."""
+    response = render(
+        request,
+        "429.html",
+        {"retry_after": throttled.retry_after, "form_name": form_name},
+        status=429,
+    )
+    response["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 @require_GET

@@ -6,7 +6,14 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
 
-from tests.tools import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, require_chromium
+from tests.tools import (
+    ARTIFACTS,
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    require_checkers,
+    require_chromium,
+)
 from tips.editors import sync_editors_group
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
@@ -80,6 +87,19 @@ def watch(page, site):
     watcher = PageWatch(page, site.url)
     yield watcher
     watcher.assert_clean()
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core on the page as it is now; one line for each violation, any impact."""
+    require_checkers()
+    # Evaluated through the DevTools protocol, so the site's Content Security Policy still holds
+    # for everything the page itself loads.
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+    ]
 
 
 @pytest.fixture(scope="session")

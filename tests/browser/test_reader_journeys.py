@@ -72,7 +72,9 @@ def test_keyboard_users_can_skip_to_the_content_and_see_where_focus_is(page, sit
     page.goto(site.url + SEED_TIP)  # a fresh page: focus starts at the document
     total = page.evaluate(
         """() => {
-            const items = document.querySelectorAll('a[href], button, input, select, textarea');
+            const items = document.querySelectorAll(
+                'a[href], button, select, textarea, input:not([type=hidden]):not([tabindex="-1"])'
+            );
             items.forEach((el, i) => el.dataset.kbd = i);
             return items.length;
         }"""

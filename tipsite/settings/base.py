@@ -18,6 +18,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = env_str("SITE_NAME", "LifeTips")
+# The public address, for links in e-mails (which have no request to build them from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -134,6 +136,32 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "TipSite <tips@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 TIPS_PER_PAGE = env_int("TIPS_PER_PAGE", 20)
+
+# How many proxies in front of the site append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
+# Defences of every public form (tipsite/antispam.py). ANTISPAM overrides them per form.
+ANTISPAM_DEFAULTS = {
+    "min_seconds": env_int("ANTISPAM_MIN_SECONDS", 3),
+    "max_age_seconds": env_int("ANTISPAM_MAX_AGE_SECONDS", 2 * 3600),
+    "interval_seconds": env_int("FLOOD_INTERVAL_SECONDS", 15),
+    "per_hour": env_int("FLOOD_PER_HOUR", 10),
+}
+ANTISPAM = {"comment": {}}
+
+# Comment moderation (comments/moderation.py).
+# "first": hold a commenter's first comment, then trust their email; "all": hold every comment;
+# "none": publish every comment that no other rule holds.
+COMMENTS_MODERATION = env_str("COMMENTS_MODERATION", "first")
+COMMENTS_HOLD_LINKS = env_int("COMMENTS_HOLD_LINKS", 2)
+COMMENTS_MODERATION_WORDS = env_list("COMMENTS_MODERATION_WORDS", [])
+COMMENTS_DISALLOWED_WORDS = env_list(
+    "COMMENTS_DISALLOWED_WORDS",
+    ["viagra", "cialis", "casino bonus", "payday loan", "crypto giveaway"],
+)
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
+COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
 
 LOGGING = {
     "version": 1,

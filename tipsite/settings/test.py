@@ -16,3 +16,10 @@ SERVE_MEDIA = True
 # browser tests; autorefresh also skips the check for a collected STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: live-server tests then write concurrently
+    # under WAL and the busy timeout, exactly as the site does.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.mkdtemp(prefix="tipsite-test-db-")) / "test.sqlite3")
+    }

@@ -1,0 +1,130 @@
+"""Everything that happens to a comment beyond a single save: moderation, counts, mail, erasure."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tips.editors import EDITORS_GROUP
+from tips.models import Tip
+
+from .models import Comment
+from .moderation import judge
+
+logger = logging.getLogger(__name__)
+
+
+def comment_post(
+    *, tip: Tip, name: str, email: str, url: str, body: str, ip: str, user_agent: str
+) -> tuple[Comment, bool]:
+    """Store a reader's comment as moderation decides; returns it and whether it is new.
+
+    The same text from the same email on the same tip is stored once: a second post returns
+    the first comment (the database's unique constraint decides, so this holds under races).
+    """
+    verdict = judge(name=name, email=email, url=url, body=body)
+    comment = Comment(
+        tip=tip,
+        name=name,
+        email=email,
+        url=url,
+        body=body,
+        status=verdict.status,
+        moderation_note=verdict.note,
+        ip_address=ip or None,
+        user_agent=user_agent[:300],
+    )
+    try:
+        with transaction.atomic():
+            comment.save()
+    except IntegrityError:
+        existing = Comment.objects.get(
+            tip=tip, email=comment.email, fingerprint=Comment.fingerprint_of(body)
+        )
+        return existing, False
+
+    if comment.status == Comment.Status.APPROVED:
+        tips_refresh_comment_counts(tip_ids=[tip.pk])
+    elif comment.status == Comment.Status.PENDING:
+        transaction.on_commit(lambda: _tell_editors(comment))
+    return comment, True
+
+
+def comments_moderate(*, comments, status: str) -> int:
+    """Set the status of the given comments (an admin action); returns how many changed."""
+    changing = comments.exclude(status=status)
+    tip_ids = set(changing.values_list("tip_id", flat=True))
+    changed = changing.update(status=status)
+    tips_refresh_comment_counts(tip_ids=tip_ids)
+    return changed
+
+
+def tips_refresh_comment_counts(*, tip_ids) -> None:
+    """Recount the approved comments of these tips.
+
+    The tips are locked first (in a fixed order), so concurrent recounts of one tip queue up and
+    the last one to write has counted every comment committed before it: no lost updates.
+    """
+    with transaction.atomic():
+        locked = list(
+            Tip.objects.select_for_update()
+            .filter(pk__in=tip_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        counts = dict(
+            Comment.objects.public()
+            .filter(tip_id__in=locked)
+            .values_list("tip_id")
+            .annotate(n=Count("pk"))
+            .values_list("tip_id", "n")
+        )
+        for tip_id in locked:
+            Tip.objects.filter(pk=tip_id).update(comment_count=counts.get(tip_id, 0))
+
+
+def comments_erase_old_ips(*, days: int) -> int:
+    """Forget the IP address and browser of comments older than ``days``; returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    return (
+        Comment.objects.filter(submitted_at__lt=cutoff)
+        .exclude(ip_address=None, user_agent="")
+        .update(ip_address=None, user_agent="")
+    )
+
+
+def comments_erase_email(*, email: str) -> int:
+    """Delete every comment stored for one email address; returns how many."""
+    comments = Comment.objects.filter(email=email.strip().lower())
+    tip_ids = set(comments.values_list("tip_id", flat=True))
+    deleted, _ = comments.delete()
+    tips_refresh_comment_counts(tip_ids=tip_ids)
+    return deleted
+
+
+def _tell_editors(comment: Comment) -> None:
+    recipients = list(
+        get_user_model()
+        .objects.filter(Q(groups__name=EDITORS_GROUP) | Q(is_superuser=True), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    context = {"comment": comment, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+    try:
+        send_mail(
+            subject=f"[{settings.SITE_NAME}] A comment awaits moderation on “{comment.tip.title}”",
+            message=render_to_string("comments/email/held_comment.txt", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except OSError:
+        logger.exception("Could not e-mail the editors about comment %s", comment.pk)

@@ -1,0 +1,93 @@
+"""Reading and posting comments. The tip page shows them; posting happens here."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from tips.models import Tip
+from tipsite.antispam import Throttled, client_ip, flood_guard
+from tipsite.views import too_many_requests
+
+from . import services
+from .forms import CommentForm
+from .models import Comment
+
+HELD_KEY = "held_comments"
+HELD_NOTICE = "Thanks! Your comment is awaiting moderation."
+
+
+def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = None) -> dict:
+    """The tip page's comments: one page of approved ones, and the visitor's own held ones."""
+    # Paginate by the tip's stored count (no COUNT over its comments), then fetch the one page:
+    # a single query, whether the tip has no comments or thousands.
+    per_page = settings.COMMENTS_PER_PAGE
+    page = Paginator(range(tip.comment_count), per_page).get_page(request.GET.get("comments"))
+    offset = (page.number - 1) * per_page
+    page.object_list = list(tip.comments.public()[offset : offset + per_page])
+    held_ids = request.session.get(HELD_KEY, [])
+    held = (
+        tip.comments.filter(
+            pk__in=held_ids, status__in=[Comment.Status.PENDING, Comment.Status.SPAM]
+        )
+        if held_ids
+        else []
+    )
+    return {"comments_page": page, "held_comments": held, "comment_form": form or CommentForm()}
+
+
+def comment_location(comment: Comment) -> str:
+    """The address of an approved comment on its tip: the right page, scrolled to it."""
+    before = comment.tip.comments.public().filter(submitted_at__lt=comment.submitted_at).count()
+    page = before // settings.COMMENTS_PER_PAGE + 1
+    query = f"?comments={page}" if page > 1 else ""
+    return f"{comment.tip.get_absolute_url()}{query}#{comment.anchor}"
+
+
+@require_POST
+def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
+    tip = get_object_or_404(
+        Tip.objects.published().select_related("category__topic__featured_guru", "guru"),
+        pk=tip_id,
+    )
+    if not tip.comments_open:
+        messages.error(request, "Comments are closed on this tip.")
+        return redirect(tip)
+
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        context = {"tip": tip, **tip.page_context(), **comment_section(request, tip, form)}
+        return render(request, "tips/tip_detail.html", context)
+    data = form.cleaned_data
+    try:
+        flood_guard(scope="comment", ip=client_ip(request), email=data["email"])
+    except Throttled as throttled:
+        return too_many_requests(request, throttled, form_name="comment")
+
+    comment, _ = services.comment_post(
+        tip=tip,
+        name=data["name"],
+        email=data["email"],
+        url=data["url"],
+        body=data["body"],
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    if comment.status == Comment.Status.APPROVED:
+        return redirect(comment_location(comment))
+    request.session[HELD_KEY] = [*request.session.get(HELD_KEY, [])[-19:], comment.pk]
+    messages.info(request, HELD_NOTICE)
+    return redirect(f"{tip.get_absolute_url()}#comments")
+
+
+@require_GET
+def permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(
+        Comment.objects.public()
+        .filter(tip__in=Tip.objects.published())
+        .select_related("tip__category__topic"),
+        pk=pk,
+    )
+    return redirect(comment_location(comment))

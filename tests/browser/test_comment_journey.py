@@ -1,0 +1,59 @@
+"""A reader comments, an editor approves it, and the reader finds it on the tip."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations
+from tests.factories import EDITOR_PASSWORD, make_editor
+from tests.pages import SEED_TIP
+
+
+@pytest.fixture(autouse=True)
+def _quick_forms(settings):
+    # A person types for longer than this; the test does not need to wait the real 3 s.
+    settings.ANTISPAM = {"comment": {"min_seconds": 0}}
+
+
+def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, browser):
+    page.goto(site.url + SEED_TIP)
+    expect(page.get_by_text("Nobody has commented on this tip yet. Be the first.")).to_be_visible()
+
+    # A mistake first: the form says what is wrong, by the field, and keeps the text.
+    page.get_by_role("textbox", name="Name").fill("Priya")
+    page.get_by_role("textbox", name="Comment").fill(
+        "Worked wonders on my lower back after a long run."
+    )
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Comment")).to_have_value(
+        "Worked wonders on my lower back after a long run."
+    )
+    assert axe_violations(page) == []
+
+    page.get_by_role("textbox", name="Email").fill("priya@example.com")
+    page.get_by_role("textbox", name="URL (optional)").fill("priya.example.org")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Thanks! Your comment is awaiting moderation.")).to_be_visible()
+    expect(page.get_by_text("Awaiting moderation", exact=True)).to_be_visible()
+
+    editor_context = browser.new_context()
+    admin = editor_context.new_page()
+    make_editor()
+    admin.goto(site.url + "/admin/")
+    admin.get_by_label("Username").fill("editor")
+    admin.get_by_label("Password").fill(EDITOR_PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.get_by_role("link", name="1 comment awaits moderation").click()
+    admin.get_by_role("checkbox", name="Select this object for an action").first.check()
+    admin.get_by_label("Action:").select_option(label="Approve selected comments")
+    admin.get_by_role("button", name="Go").click()
+    expect(admin.get_by_text("1 comment was approved.")).to_be_visible()
+    editor_context.close()
+
+    page.reload()
+    author = page.get_by_role("link", name="Priya")
+    expect(author).to_have_attribute("href", "https://priya.example.org")
+    expect(author).to_have_attribute("rel", "nofollow ugc noopener")
+    expect(page.get_by_text("Worked wonders on my lower back")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 comment")).to_be_visible()
+    expect(page.get_by_text("Awaiting moderation", exact=True)).to_have_count(0)

@@ -1,0 +1,144 @@
+"""Defences shared by every public form: a honeypot, a signed timestamp and flood control.
+
+Written once and configured per form through ``settings.ANTISPAM`` (keyed by a form's
+``antispam_scope``), so comments, tip requests and helpful-votes are held to the same rules.
+"""
+
+import datetime
+import hashlib
+import logging
+import math
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+HONEYPOT_FIELD = "homepage"
+TIMESTAMP_FIELD = "issued"
+
+TOO_FAST = "That was quicker than a person can type. Please check your message and send it again."
+EXPIRED = "This form was open for too long and has expired. Please send it again."
+TAMPERED = "This form could not be verified. Please send it again."
+HONEYPOT = "Please leave the field marked “leave this empty” empty, then send again."
+
+
+def limits(scope: str) -> dict[str, int]:
+    """The rules for one form: the site-wide defaults with that form's own settings on top."""
+    return {**settings.ANTISPAM_DEFAULTS, **settings.ANTISPAM.get(scope, {})}
+
+
+class Throttled(Exception):
+    """Too many submissions; ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = max(1, retry_after)
+
+
+class ProtectedFormMixin:
+    """Adds the honeypot and the signed timestamp to a form and checks both in ``clean()``.
+
+    A form that fails any check keeps what the person typed and gets a fresh timestamp, so
+    sending it again works.
+    """
+
+    antispam_scope: str
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[HONEYPOT_FIELD] = forms.CharField(
+            required=False,
+            label="Leave this empty",
+            widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        )
+        self.fields[TIMESTAMP_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
+        fresh = self._signer().sign(self.antispam_scope)
+        key = self.add_prefix(TIMESTAMP_FIELD)
+        if self.is_bound:
+            self._submitted_token = self.data.get(key, "")
+            self.data = self.data.copy()
+            self.data[key] = fresh
+        else:
+            self.initial[TIMESTAMP_FIELD] = fresh
+
+    def _signer(self) -> signing.TimestampSigner:
+        return signing.TimestampSigner(salt=f"tipsite.antispam.{self.antispam_scope}")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(HONEYPOT_FIELD):
+            raise ValidationError(HONEYPOT, code="honeypot")
+        self._check_timestamp()
+        return cleaned
+
+    def _check_timestamp(self) -> None:
+        rules = limits(self.antispam_scope)
+        signer = self._signer()
+        try:
+            if signer.unsign(self._submitted_token, max_age=rules["max_age_seconds"]) != (
+                self.antispam_scope
+            ):
+                raise signing.BadSignature
+        except signing.SignatureExpired:
+            raise ValidationError(EXPIRED, code="expired") from None
+        except signing.BadSignature:
+            raise ValidationError(TAMPERED, code="tampered") from None
+        if rules["min_seconds"] <= 0:
+            return
+        try:
+            # Still "fresh" at the minimum age means it came back faster than a person types.
+            signer.unsign(self._submitted_token, max_age=rules["min_seconds"])
+        except signing.SignatureExpired:
+            return
+        raise ValidationError(TOO_FAST, code="too_fast")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The visitor's address; behind ``TRUSTED_PROXIES`` proxies, the one they forwarded."""
+    proxies = settings.TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+def flood_guard(*, scope: str, ip: str, email: str = "") -> None:
+    """Count one submission, or raise :class:`Throttled` when it comes too soon.
+
+    Two rules, both in the shared cache so they hold across servers: one submission per IP and
+    per email every ``interval_seconds``, and at most ``per_hour`` per IP in a clock hour. If
+    the cache is down the submission is let through: losing a real person's post is worse.
+    """
+    rules = limits(scope)
+    now = time.time()
+    try:
+        interval = rules["interval_seconds"]
+        if interval > 0:
+            for identity in filter(None, [ip, email and _digest(email)]):
+                key = f"flood:{scope}:recent:{identity}"
+                if not cache.add(key, now, timeout=interval):
+                    last = cache.get(key) or now
+                    raise Throttled(math.ceil(interval - (now - last)))
+        per_hour = rules["per_hour"]
+        if per_hour > 0 and ip:
+            hour = datetime.datetime.fromtimestamp(now, tz=datetime.UTC).strftime("%Y%m%d%H")
+            key = f"flood:{scope}:hourly:{ip}:{hour}"
+            cache.add(key, 0, timeout=3600)
+            if cache.incr(key) > per_hour:
+                raise Throttled(math.ceil(3600 - now % 3600))
+    except Throttled:
+        raise
+    except Exception:  # Each cache backend raises its own connection errors.
+        logger.warning("Flood control skipped: the cache did not answer", exc_info=True)
