@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from comments.models import Comment
+from requests_app.models import TipRequest
 from tips.editors import EDITORS_GROUP
 from tips.models import Category, Guru, Tip, Topic
 
@@ -105,3 +106,25 @@ def make_comment(**fields) -> Comment:
     fields.setdefault("body", f"Comment number {_n()}")
     fields.setdefault("status", Comment.Status.APPROVED)
     return Comment.objects.create(**fields)
+
+
+def request_data(topic, age: float = 10, **fields) -> dict:
+    data = {
+        "question": "How often should I water tomatoes in July?",
+        "details": "",
+        "topic": topic.pk,
+        "category": "",
+        "name": "",
+        "email": "",
+        "homepage": "",
+        "issued": form_token("tip_request", age),
+    }
+    data.update(fields)
+    return data
+
+
+def make_tip_request(**fields) -> TipRequest:
+    if "topic" not in fields:
+        fields["topic"] = make_topic()
+    fields.setdefault("question", f"What about question {_n()}?")
+    return TipRequest.objects.create(**fields)

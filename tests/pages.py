@@ -8,6 +8,8 @@ PAGE_TYPES = {
     "category": "/massage-therapy/massage-therapy-techniques/",
     "tip": SEED_TIP,
     "guru": "/gurus/joe-wallace/",
+    "request-form": "/request-a-tip/?category=massage-therapy-techniques",
+    "answered-requests": "/requests/answered/",
     "not-found": "/no-such-topic/at/all/",
 }
 

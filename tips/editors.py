@@ -11,6 +11,7 @@ ACTIONS = ("add", "change", "delete", "view")
 EDITOR_MODELS = {
     "tips": ["topic", "category", "tip", "guru"],
     "comments": ["comment"],
+    "requests_app": ["tiprequest"],
 }
 
 
@@ -40,3 +41,8 @@ def sync_editors_group(apps) -> None:
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
         )
+
+
+def grant_editors(apps, schema_editor) -> None:
+    """``RunPython`` entry point for each data migration that grows the Editors group."""
+    sync_editors_group(apps)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("", include("comments.urls")),
+    path("", include("requests_app.urls")),
     # The tips app owns the root and its catch-all slug patterns, so it comes last.
     path("", include("tips.urls")),
 ]

@@ -1,10 +1,6 @@
 from django.db import migrations
 
-from tips.editors import sync_editors_group
-
-
-def create_editors_group(apps, schema_editor):
-    sync_editors_group(apps)
+from tips.editors import grant_editors
 
 
 class Migration(migrations.Migration):
@@ -14,4 +10,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_editors_group, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(grant_editors, migrations.RunPython.noop)]

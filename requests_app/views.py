@@ -1,0 +1,90 @@
+"""Request a Tip: the form, its thank-you page, live suggestions and the answered list."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.generic import ListView
+
+from tips import search
+from tipsite.antispam import Throttled, client_ip, flood_guard
+from tipsite.views import too_many_requests
+
+from . import services
+from .forms import TipRequestForm
+from .models import TipRequest
+
+LAST_REQUEST_KEY = "last_tip_request"
+SUGGESTIONS = 5
+
+
+@require_http_methods(["GET", "POST"])
+def request_tip(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = TipRequestForm(initial=TipRequestForm.initial_from(request.GET))
+        return render(request, "requests_app/request_form.html", {"form": form})
+
+    form = TipRequestForm(request.POST)
+    if not form.is_valid():
+        return render(request, "requests_app/request_form.html", {"form": form})
+    data = form.cleaned_data
+    try:
+        flood_guard(scope="tip_request", ip=client_ip(request), email=data["email"])
+    except Throttled as throttled:
+        return too_many_requests(request, throttled, form_name="tip request")
+    tip_request, _ = services.tip_request_create(
+        question=data["question"],
+        details=data["details"],
+        topic=data["topic"],
+        category=data["category"],
+        name=data["name"],
+        email=data["email"],
+        ip=client_ip(request),
+    )
+    request.session[LAST_REQUEST_KEY] = tip_request.pk
+    messages.success(request, "Thanks! Your request has reached our editors.")
+    return redirect("requests_app:thanks")
+
+
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    tip_request = (
+        TipRequest.objects.select_related("topic", "category")
+        .filter(pk=request.session.get(LAST_REQUEST_KEY))
+        .first()
+    )
+    if tip_request is None:
+        return redirect("requests_app:request")
+    return render(request, "requests_app/thanks.html", {"tip_request": tip_request})
+
+
+@require_GET
+def suggestions(request: HttpRequest) -> JsonResponse:
+    """Up to five published tips that may already answer what the visitor is typing."""
+    tips = search.suggest(request.GET.get("q", "")[:300], limit=SUGGESTIONS)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "title": tip.title,
+                    "question": tip.question,
+                    "topic": tip.category.topic.name,
+                    "url": tip.get_absolute_url(),
+                }
+                for tip in tips
+            ]
+        }
+    )
+
+
+class AnsweredView(ListView):
+    template_name = "requests_app/answered.html"
+    context_object_name = "answered"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return (
+            TipRequest.objects.answered_publicly()
+            .select_related("answer_tip__category__topic")
+            .order_by("-answer_tip__publish_at", "-pk")
+        )
