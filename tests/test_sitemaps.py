@@ -1,0 +1,175 @@
+import datetime
+from xml.etree import ElementTree
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_category, make_guru, make_tip, make_topic
+from tips.models import Tip
+from tips.sitemaps import TipSitemap
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+SECTIONS = ["home", "tips", "topics", "categories", "gurus"]
+
+
+def read_sitemap(client, url: str) -> dict[str, str | None]:
+    """Each ``<loc>`` of a sitemap or sitemap index, with its ``<lastmod>``."""
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    root = ElementTree.fromstring(response.content)  # noqa: S314 (the site's own output)
+    return {
+        entry.findtext("sm:loc", namespaces=SITEMAP_NS): entry.findtext(
+            "sm:lastmod", namespaces=SITEMAP_NS
+        )
+        for entry in root
+    }
+
+
+def absolute(page) -> str:
+    return f"http://testserver{page.get_absolute_url()}"
+
+
+def day(moment: datetime.datetime) -> str:
+    """How a section file writes ``lastmod``: the date in the site's time zone."""
+    return timezone.localdate(moment).isoformat()
+
+
+@pytest.fixture
+def network():
+    """One public tip, next to pages that only have hidden tips or none at all."""
+    topic = make_topic()
+    category = make_category(topic=topic)
+    guru = make_guru(topics=[topic])
+    tip = make_tip(category=category, guru=guru)
+    hidden = {
+        "draft": make_tip(category=make_category(), guru=make_guru(), status=Tip.Status.DRAFT),
+        "scheduled": make_tip(
+            category=make_category(),
+            guru=make_guru(),
+            publish_at=timezone.now() + datetime.timedelta(days=2),
+        ),
+    }
+    empty = {
+        "topic": make_topic(),
+        "category": make_category(topic=topic),
+        "guru": make_guru(topics=[topic]),
+    }
+    return {"tip": tip, "hidden": hidden, "empty": empty}
+
+
+def test_sitemap_index_lists_every_section_with_its_lastmod(client, network):
+    index = read_sitemap(client, "/sitemap.xml")
+
+    assert list(index) == [f"http://testserver/sitemap-{section}.xml" for section in SECTIONS]
+    updated = network["tip"].updated_at
+    assert all(datetime.datetime.fromisoformat(lastmod) == updated for lastmod in index.values())
+
+
+def test_sections_list_exactly_the_public_pages_with_lastmod(client, network):
+    tip = network["tip"]
+    lastmod = day(tip.updated_at)
+
+    assert read_sitemap(client, "/sitemap-home.xml") == {"http://testserver/": lastmod}
+    assert read_sitemap(client, "/sitemap-tips.xml") == {absolute(tip): lastmod}
+    assert read_sitemap(client, "/sitemap-topics.xml") == {absolute(tip.category.topic): lastmod}
+    assert read_sitemap(client, "/sitemap-categories.xml") == {absolute(tip.category): lastmod}
+    assert read_sitemap(client, "/sitemap-gurus.xml") == {absolute(tip.guru): lastmod}
+
+
+def test_pages_with_only_hidden_tips_or_none_are_left_out(client, network):
+    listed = set()
+    for section in SECTIONS:
+        listed |= set(read_sitemap(client, f"/sitemap-{section}.xml"))
+
+    for hidden in network["hidden"].values():
+        for page in (hidden, hidden.category, hidden.category.topic, hidden.guru):
+            assert absolute(page) not in listed
+    for page in network["empty"].values():
+        assert absolute(page) not in listed
+
+
+def test_lastmod_is_the_newest_change_among_public_tips(client):
+    category = make_category()
+    guru = make_guru()
+    now = timezone.now()
+    older = make_tip(category=category, guru=guru, publish_at=now - datetime.timedelta(days=9))
+    newer = make_tip(category=category, guru=guru, publish_at=now - datetime.timedelta(days=8))
+    make_tip(category=category, guru=guru, status=Tip.Status.DRAFT)  # edited today, not public
+    Tip.objects.filter(pk=older.pk).update(updated_at=now - datetime.timedelta(days=5))
+    Tip.objects.filter(pk=newer.pk).update(updated_at=now - datetime.timedelta(days=7))
+
+    expected = day(now - datetime.timedelta(days=5))
+    assert read_sitemap(client, "/sitemap-categories.xml") == {absolute(category): expected}
+    assert read_sitemap(client, "/sitemap-topics.xml") == {absolute(category.topic): expected}
+    assert read_sitemap(client, "/sitemap-gurus.xml") == {absolute(guru): expected}
+    assert read_sitemap(client, "/sitemap-home.xml") == {"http://testserver/": expected}
+
+
+def test_a_scheduled_tip_going_live_counts_as_a_change(client):
+    """A scheduled tip is not saved again when it goes live; its publish time is the change."""
+    now = timezone.now()
+    tip = make_tip(publish_at=now - datetime.timedelta(hours=1))
+    Tip.objects.filter(pk=tip.pk).update(updated_at=now - datetime.timedelta(days=3))
+
+    expected = day(tip.publish_at)
+    assert read_sitemap(client, "/sitemap-tips.xml") == {absolute(tip): expected}
+    assert read_sitemap(client, "/sitemap-categories.xml") == {absolute(tip.category): expected}
+
+
+def test_long_sections_continue_on_numbered_pages(client, monkeypatch):
+    monkeypatch.setattr(TipSitemap, "limit", 2)
+    tips = [make_tip() for _ in range(3)]
+
+    index = read_sitemap(client, "/sitemap.xml")
+    first = read_sitemap(client, "/sitemap-tips.xml")
+    second = read_sitemap(client, "/sitemap-tips.xml?p=2")
+
+    assert "http://testserver/sitemap-tips.xml" in index
+    assert "http://testserver/sitemap-tips.xml?p=2" in index
+    assert "http://testserver/sitemap-tips.xml?p=3" not in index
+    assert list(first) == [absolute(tip) for tip in tips[:2]]
+    assert list(second) == [absolute(tips[2])]
+    assert client.get("/sitemap-tips.xml?p=3").status_code == 404
+
+
+def test_unknown_section_is_404(client):
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_sitemap_query_counts_do_not_grow_with_tips(client):
+    urls = ["/sitemap.xml", *(f"/sitemap-{section}.xml" for section in SECTIONS)]
+
+    def add_tips(n: int) -> None:
+        # Each tip in its own topic, category and by its own guru: every section grows.
+        for _ in range(n):
+            make_tip(guru=make_guru())
+
+    add_tips(3)
+    with_three = [count_queries(client, url) for url in urls]
+    add_tips(27)
+    assert [count_queries(client, url) for url in urls] == with_three
+
+
+def test_robots_txt_allows_all_but_the_admin_and_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain"
+    assert response.content.decode().splitlines() == [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Sitemap: http://testserver/sitemap.xml",
+    ]
+    assert client.post("/robots.txt").status_code == 405
