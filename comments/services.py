@@ -7,12 +7,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tips.editors import EDITORS_GROUP
 from tips.models import Tip
+from tips.services import tips_recount
 
 from .models import Comment
 from .moderation import judge
@@ -66,27 +67,8 @@ def comments_moderate(*, comments, status: str) -> int:
 
 
 def tips_refresh_comment_counts(*, tip_ids) -> None:
-    """Recount the approved comments of these tips.
-
-    The tips are locked first (in a fixed order), so concurrent recounts of one tip queue up and
-    the last one to write has counted every comment committed before it: no lost updates.
-    """
-    with transaction.atomic():
-        locked = list(
-            Tip.objects.select_for_update()
-            .filter(pk__in=tip_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        counts = dict(
-            Comment.objects.public()
-            .filter(tip_id__in=locked)
-            .values_list("tip_id")
-            .annotate(n=Count("pk"))
-            .values_list("tip_id", "n")
-        )
-        for tip_id in locked:
-            Tip.objects.filter(pk=tip_id).update(comment_count=counts.get(tip_id, 0))
+    """Recount the approved comments of these tips."""
+    tips_recount(tip_ids=tip_ids, field="comment_count", rows=Comment.objects.public())
 
 
 def comments_erase_old_ips(*, days: int) -> int:

@@ -2,40 +2,21 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tips.models import Tip
+from tips.tip_page import tip_page_context
 from tipsite.antispam import Throttled, client_ip, flood_guard
 from tipsite.views import too_many_requests
 
 from . import services
 from .forms import CommentForm
 from .models import Comment
+from .sections import HELD_KEY
 
-HELD_KEY = "held_comments"
 HELD_NOTICE = "Thanks! Your comment is awaiting moderation."
-
-
-def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = None) -> dict:
-    """The tip page's comments: one page of approved ones, and the visitor's own held ones."""
-    # Paginate by the tip's stored count (no COUNT over its comments), then fetch the one page:
-    # a single query, whether the tip has no comments or thousands.
-    per_page = settings.COMMENTS_PER_PAGE
-    page = Paginator(range(tip.comment_count), per_page).get_page(request.GET.get("comments"))
-    offset = (page.number - 1) * per_page
-    page.object_list = list(tip.comments.public()[offset : offset + per_page])
-    held_ids = request.session.get(HELD_KEY, [])
-    held = (
-        tip.comments.filter(
-            pk__in=held_ids, status__in=[Comment.Status.PENDING, Comment.Status.SPAM]
-        )
-        if held_ids
-        else []
-    )
-    return {"comments_page": page, "held_comments": held, "comment_form": form or CommentForm()}
 
 
 def comment_location(comment: Comment) -> str:
@@ -58,8 +39,9 @@ def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
 
     form = CommentForm(request.POST)
     if not form.is_valid():
-        context = {"tip": tip, **tip.page_context(), **comment_section(request, tip, form)}
-        return render(request, "tips/tip_detail.html", context)
+        return render(
+            request, "tips/tip_detail.html", tip_page_context(request, tip, comment_form=form)
+        )
     data = form.cleaned_data
     try:
         flood_guard(scope="comment", ip=client_ip(request), email=data["email"])

@@ -1,17 +1,8 @@
-import re
-
 from django import forms
 
 from tips.models import Category, Topic
 from tipsite.antispam import ProtectedFormMixin
-
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
-
-
-def slug_param(params, name: str) -> str:
-    """A query parameter that can only be a slug; anything else (NUL bytes too) becomes ""."""
-    value = params.get(name, "")
-    return value if SLUG.fullmatch(value) else ""
+from tipsite.params import slug_param
 
 
 class TipRequestForm(ProtectedFormMixin, forms.Form):

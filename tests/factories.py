@@ -128,3 +128,14 @@ def make_tip_request(**fields) -> TipRequest:
         fields["topic"] = make_topic()
     fields.setdefault("question", f"What about question {_n()}?")
     return TipRequest.objects.create(**fields)
+
+
+def vote_data(helpful: str = "yes", age: float = 10, **fields) -> dict:
+    data = {
+        "vote-helpful": helpful,
+        "vote-reason": "",
+        "vote-homepage": "",
+        "vote-issued": form_token("vote", age),
+    }
+    data.update({f"vote-{name}": value for name, value in fields.items()})
+    return data

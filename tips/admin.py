@@ -7,7 +7,7 @@ from requests_app.services import tip_request_answer
 
 from . import services
 from .forms import GuruAdminForm, TipAdminForm
-from .models import Category, Guru, Tip, Topic
+from .models import Category, Guru, Tip, Topic, Vote
 
 
 def image_preview(field_file, size: int):
@@ -18,6 +18,21 @@ def image_preview(field_file, size: int):
         field_file.url,
         size,
     )
+
+
+class VoteInline(admin.TabularInline):
+    """Readers' answers to "Was this tip helpful?", with what they missed."""
+
+    model = Vote
+    fields = ["helpful", "reason", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-updated_at"]
+    verbose_name_plural = "helpful votes"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class CategoryInline(admin.TabularInline):
@@ -72,6 +87,7 @@ class TipAdmin(admin.ModelAdmin):
     form = TipAdminForm
     list_display = [
         "title", "category", "guru", "status", "visibility", "publish_at", "comment_count",
+        "helpful",
     ]  # fmt: skip
     list_filter = ["status", "category__topic", "category", "guru"]
     list_select_related = ["category__topic", "guru"]
@@ -81,6 +97,7 @@ class TipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category", "guru"]
     readonly_fields = ["image_preview", "created_at", "updated_at"]
     actions = ["publish_now", "unpublish"]
+    inlines = [VoteInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "body", "category", "guru"]}),
         ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
@@ -100,6 +117,11 @@ class TipAdmin(admin.ModelAdmin):
         if not change and tip_request:
             tip_request_answer(tip_request=tip_request, tip=obj)
             self.message_user(request, f"The request “{tip_request}” is answered by this tip.")
+
+    @admin.display(description="Helpful", ordering="helpful_yes")
+    def helpful(self, tip):
+        share = tip.helpful_share
+        return "—" if share is None else f"{share}% of {tip.helpful_yes + tip.helpful_no}"
 
     @admin.display(description="Visible to readers")
     def visibility(self, tip):

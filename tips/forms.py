@@ -3,8 +3,26 @@
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from tipsite.antispam import ProtectedFormMixin
+
 from . import images
 from .models import Guru, Tip
+
+
+class VoteForm(ProtectedFormMixin, forms.Form):
+    """ "Was this tip helpful?": Yes or No, and for No, optionally what was missing."""
+
+    antispam_scope = "vote"
+    prefix = "vote"
+
+    helpful = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="What was missing?",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. Tell the guru what you hoped to find.",
+    )
 
 
 class PictureField(forms.FileField):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .markup import render_markdown
-from .validators import validate_not_reserved
+from .validators import validate_category_slug, validate_not_reserved
 
 
 def pick_for_day(queryset: models.QuerySet, day: datetime.date):
@@ -16,6 +16,42 @@ def pick_for_day(queryset: models.QuerySet, day: datetime.date):
     if not count:
         return None
     return queryset.order_by("pk")[day.toordinal() % count]
+
+
+class Vote(models.Model):
+    """A reader's answer to "Was this tip helpful?"; one per visitor per tip, changeable."""
+
+    tip = models.ForeignKey("Tip", on_delete=models.CASCADE, related_name="votes")
+    # A hash of the visitor's random cookie: enough to recognise them, nothing more.
+    visitor = models.CharField(max_length=64, editable=False)
+    helpful = models.BooleanField()
+    reason = models.CharField("what was missing", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tip", "visitor"], name="one_vote_per_visitor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{'Yes' if self.helpful else 'No'} on {self.tip}"
+
+
+class SearchMiss(models.Model):
+    """A search that found nothing: what readers looked for and this site lacks."""
+
+    query = models.CharField(max_length=200, unique=True, help_text="Normalised search words.")
+    count = models.PositiveIntegerField(default=1)
+    last_searched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-count", "-last_searched_at"]
+        verbose_name = "search without results"
+        verbose_name_plural = "searches without results"
+
+    def __str__(self) -> str:
+        return self.query
 
 
 class GuruQuerySet(models.QuerySet):
@@ -94,7 +130,7 @@ class Category(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(max_length=100)
     # Unique across the network: request forms preselect a category by slug alone.
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_category_slug])
     description = models.TextField(blank=True)
 
     class Meta:
@@ -163,8 +199,10 @@ class Tip(models.Model):
     comments_closed = models.BooleanField(
         default=False, help_text="Stop accepting new comments on this tip."
     )
-    # Approved comments, kept by comments.services so listings never count rows.
+    # Kept by services (tips_recount) so pages never count rows.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    helpful_yes = models.PositiveIntegerField(default=0, editable=False)
+    helpful_no = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -214,8 +252,11 @@ class Tip(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
-    def page_context(self) -> dict:
-        return {"category": self.category, "topic": self.category.topic}
+    @property
+    def helpful_share(self) -> int | None:
+        """Percentage of readers who found the tip helpful, or None before anyone voted."""
+        votes = self.helpful_yes + self.helpful_no
+        return round(100 * self.helpful_yes / votes) if votes else None
 
     @property
     def comments_open(self) -> bool:

@@ -6,6 +6,8 @@ app_name = "tips"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", views.search, name="search"),
+    path("tips/<int:tip_id>/vote/", views.vote, name="vote"),
     path("gurus/<slug:slug>/", views.GuruView.as_view(), name="guru"),
     # Topic sites live at the root; their slugs may not take a fixed address (validators.py).
     path("<slug:slug>/", views.TopicView.as_view(), name="topic"),

@@ -1,13 +1,24 @@
 """Reader pages: the network home, topic sites, categories, tips and gurus."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from comments.views import comment_section
+from tipsite.antispam import Throttled, client_ip, flood_guard
+from tipsite.params import slug_param
+from tipsite.views import too_many_requests
 
+from . import services
+from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic
+from .search import SearchResults
+from .tip_page import tip_page_context
+from .visitors import new_token, remember, visitor_key, visitor_token
 
 LATEST_TIPS = 8
 
@@ -89,11 +100,7 @@ class TipView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            **self.object.page_context(),
-            **comment_section(self.request, self.object),
-            **kwargs,
-        )
+        return super().get_context_data(**tip_page_context(self.request, self.object), **kwargs)
 
 
 class GuruView(DetailView):
@@ -105,3 +112,70 @@ class GuruView(DetailView):
             Prefetch("topics", queryset=Topic.objects.order_by("name")),
             Prefetch("tips", queryset=Tip.objects.published().for_listing(), to_attr="public_tips"),
         )
+
+
+SEARCH_RESULTS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 500
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY_LENGTH]
+    topic = Topic.objects.filter(slug=slug_param(request.GET, "topic")).first()
+    results = SearchResults(query, topic=topic)
+    page = Paginator(results, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    if results.words and not results.count() and page.number == 1:
+        services.search_record_miss(query=query)
+    return render(
+        request,
+        "tips/search.html",
+        {
+            "query": query.strip(),
+            "topic": topic,
+            "topics": Topic.objects.order_by("name"),
+            "page_obj": page,
+            "results": page.object_list,
+            "searched": bool(results.words),
+        },
+    )
+
+
+VOTE_THANKS = {True: "Thanks! Glad this tip helped.", False: "Thanks for telling us."}
+
+
+@require_POST
+def vote(request: HttpRequest, tip_id: int) -> HttpResponse:
+    """Record "Was this tip helpful?"; answers JSON to the page's script, else redirects back."""
+    tip = get_object_or_404(
+        Tip.objects.published().select_related("category__topic__featured_guru", "guru"),
+        pk=tip_id,
+    )
+    wants_json = "application/json" in request.headers.get("accept", "")
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        context = tip_page_context(request, tip, vote_form=form)
+        return render(request, "tips/tip_detail.html", context)
+    try:
+        flood_guard(scope="vote", ip=client_ip(request))
+    except Throttled as throttled:
+        if wants_json:
+            return JsonResponse({"retry_after": throttled.retry_after}, status=429)
+        return too_many_requests(request, throttled, form_name="vote")
+
+    token = visitor_token(request) or new_token()
+    helpful = form.cleaned_data["helpful"] == "yes"
+    vote = services.tip_vote(
+        tip=tip, visitor=visitor_key(token), helpful=helpful, reason=form.cleaned_data["reason"]
+    )
+    message = VOTE_THANKS[helpful]
+    if wants_json:
+        response = JsonResponse(
+            {"helpful": helpful, "ask_reason": not helpful and not vote.reason, "message": message}
+        )
+    else:
+        messages.success(request, message)
+        response = redirect(f"{tip.get_absolute_url()}#helpful")
+    remember(response, token)
+    return response

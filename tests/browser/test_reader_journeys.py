@@ -75,8 +75,9 @@ def test_keyboard_users_can_skip_to_the_content_and_see_where_focus_is(page, sit
             const items = document.querySelectorAll(
                 'a[href], button, select, textarea, input:not([type=hidden]):not([tabindex="-1"])'
             );
-            items.forEach((el, i) => el.dataset.kbd = i);
-            return items.length;
+            const shown = [...items].filter((el) => el.checkVisibility());
+            shown.forEach((el, i) => el.dataset.kbd = i);
+            return shown.length;
         }"""
     )
     reached = set()

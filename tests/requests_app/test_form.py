@@ -144,7 +144,21 @@ def test_suggestions_return_only_published_tips_and_at_most_five(client):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "a", "\x00", "tom\x00ato", '"', "*", "NEAR(", "AND OR NOT", "%_\\", "x" * 5000, "томаты", "トマト", "<script>"],
+    [
+        "",
+        "a",
+        "\x00",
+        "tom\x00ato",
+        '"',
+        "*",
+        "NEAR(",
+        "AND OR NOT",
+        "%_\\",
+        "x" * 5000,
+        "томаты",
+        "トマト",
+        "<script>",
+    ],
 )
 def test_suggestions_are_harmless_with_odd_input(client, query):
     response = client.get("/request-a-tip/suggestions/", {"q": query})

@@ -34,6 +34,9 @@ def tip_form_data(category, **overrides):
         "publish_at_0": now.strftime("%Y-%m-%d"),
         "publish_at_1": now.strftime("%H:%M:%S"),
         "last_reviewed": "",
+        # The read-only inline of helpful votes still sends its (empty) management form.
+        "votes-TOTAL_FORMS": "0",
+        "votes-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -147,7 +148,12 @@ ANTISPAM_DEFAULTS = {
     "interval_seconds": env_int("FLOOD_INTERVAL_SECONDS", 15),
     "per_hour": env_int("FLOOD_PER_HOUR", 10),
 }
-ANTISPAM = {"comment": {}}
+ANTISPAM = {
+    "comment": {},
+    "tip_request": {},
+    # A reader may vote within a second of reading and change their mind right after.
+    "vote": {"min_seconds": 1, "interval_seconds": 0, "per_hour": 60},
+}
 
 # Comment moderation (comments/moderation.py).
 # "first": hold a commenter's first comment, then trust their email; "all": hold every comment;

@@ -1,0 +1,31 @@
+"""The comments part of a tip page, shared by the tip page and the comment form's own errors."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+
+from tips.models import Tip
+
+from .forms import CommentForm
+from .models import Comment
+
+HELD_KEY = "held_comments"
+
+
+def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = None) -> dict:
+    """The tip page's comments: one page of approved ones, and the visitor's own held ones."""
+    # Paginate by the tip's stored count (no COUNT over its comments), then fetch the one page:
+    # a single query, whether the tip has no comments or thousands.
+    per_page = settings.COMMENTS_PER_PAGE
+    page = Paginator(range(tip.comment_count), per_page).get_page(request.GET.get("comments"))
+    offset = (page.number - 1) * per_page
+    page.object_list = list(tip.comments.public()[offset : offset + per_page])
+    held_ids = request.session.get(HELD_KEY, [])
+    held = (
+        tip.comments.filter(
+            pk__in=held_ids, status__in=[Comment.Status.PENDING, Comment.Status.SPAM]
+        )
+        if held_ids
+        else []
+    )
+    return {"comments_page": page, "held_comments": held, "comment_form": form or CommentForm()}

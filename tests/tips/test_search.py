@@ -1,0 +1,160 @@
+"""Search behaves the same on SQLite (FTS5) and PostgreSQL; CI runs this file on both."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_category, make_tip, make_topic
+from tips.models import SearchMiss, Tip
+from tips.search import SearchResults
+
+pytestmark = pytest.mark.django_db
+
+NASTY_QUERIES = [
+    '"', "'", '""', "*", "NEAR(", "NEAR(a b", "AND", "OR", "NOT", "a AND", "(", ")", "^", "-",
+    ":", "title:massage", "{}", "%", "_", "\\", "\x00", "massage\x00", "?", "!", ".", "…",
+    "x" * 5000, "word " * 1000, "массаж", "按摩", "マッサージ", "تدليك", "😀",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --", "; DROP TABLE tips_tip;", "\u202e", "massage*", '"massage', "massage -oil",
+]  # fmt: skip
+
+
+def titles(query, **kwargs):
+    return [hit.tip.title for hit in SearchResults(query, **kwargs)[:50]]
+
+
+def test_stemming_finds_other_forms_of_a_word():
+    make_tip(title="Deep Tissue Basics", body="A massage that works the deeper layers.")
+    assert titles("massages") == ["Deep Tissue Basics"]
+    assert titles("Massaging") == ["Deep Tissue Basics"]
+
+
+def test_title_matches_rank_above_body_matches():
+    category = make_category()
+    make_tip(category=category, title="Kitchen Tools", body="A sharp knife is safer.")
+    make_tip(category=category, title="Knife Skills", body="Hold it firmly.")
+    assert titles("knife") == ["Knife Skills", "Kitchen Tools"]
+
+
+def test_every_remaining_word_must_match_and_common_words_are_ignored():
+    make_tip(title="Water Tomatoes Deeply", body="Soak the roots.")
+    make_tip(title="Water Lettuce Lightly", body="Keep leaves dry.")
+    assert titles("How should I water my tomatoes?") == ["Water Tomatoes Deeply"]
+
+
+def test_the_category_name_is_searched_too():
+    category = make_category(name="Composting")
+    make_tip(category=category, title="Green and Brown", body="Mix kitchen scraps with leaves.")
+    assert titles("composting") == ["Green and Brown"]
+
+
+def test_drafts_and_scheduled_tips_are_never_found():
+    make_tip(title="Public Pruning")
+    make_tip(title="Draft Pruning", status=Tip.Status.DRAFT)
+    make_tip(title="Later Pruning", publish_at=timezone.now() + datetime.timedelta(days=1))
+    assert titles("pruning") == ["Public Pruning"]
+
+
+def test_the_topic_filter_keeps_results_in_one_topic():
+    garden, kitchen = make_topic(), make_topic()
+    make_tip(category=make_category(topic=garden), title="Garden Salt")
+    make_tip(category=make_category(topic=kitchen), title="Kitchen Salt")
+    assert titles("salt", topic=kitchen) == ["Kitchen Salt"]
+
+
+def test_the_index_follows_edits_renames_and_deletes():
+    tip = make_tip(title="Old Name", body="Plain words.")
+    tip.title = "Brand New Heading"
+    tip.save()
+    assert titles("heading") == ["Brand New Heading"]
+    assert titles("old") == []
+    category = tip.category
+    category.name = "Fermentation"
+    category.save()
+    assert titles("fermentation") == ["Brand New Heading"]
+    tip.delete()
+    assert titles("heading") == []
+    Tip.objects.bulk_create(
+        [Tip(category=category, title="Bulk Sourdough", slug="bulk", question="?", body="b",
+             status=Tip.Status.PUBLISHED, publish_at=timezone.now())]
+    )  # fmt: skip
+    assert titles("sourdough") == ["Bulk Sourdough"]
+
+
+def test_the_rebuild_command_refills_the_index():
+    make_tip(title="Rebuilt Tip")
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert titles("rebuilt") == ["Rebuilt Tip"]
+    assert connection.vendor in out.getvalue()
+
+
+def test_snippets_highlight_matches_and_escape_the_text(client):
+    make_tip(title="Sauce", body="Stir the <b>roux</b> & whisk until the roux is smooth.")
+    html = client.get("/search/", {"q": "roux"}).content.decode()
+    snippet = html.split('class="search-results__snippet">')[1].split("</p>")[0]
+    assert "<mark>roux</mark>" in snippet
+    assert "&amp; whisk" in snippet
+    assert "<b>" not in snippet, "text from the tip is escaped; only <mark> is markup"
+
+
+@pytest.mark.parametrize("query", NASTY_QUERIES)
+def test_any_text_is_a_valid_query(client, query):
+    make_tip(title="Massage Oil", body="Warm the oil first.")
+    response = client.get("/search/", {"q": query, "page": "2x"})
+    assert response.status_code == 200
+    assert 'role="search"' in response.content.decode()
+
+
+def test_no_results_says_so_offers_a_request_and_records_the_search(client):
+    make_tip(title="Something Else")
+    html = client.get("/search/", {"q": "Zebra grooming!"}).content.decode()
+    assert "No tips match “Zebra grooming!”" in html
+    assert 'href="/request-a-tip/?q=Zebra%20grooming%21">Request a Tip Now!' in html
+    client.get("/search/", {"q": "zebra   GROOMING"})
+    miss = SearchMiss.objects.get()
+    assert (miss.query, miss.count) == ("zebra grooming", 2)
+    client.get("/search/", {"q": "something"})
+    client.get("/search/", {"q": ""})
+    assert SearchMiss.objects.count() == 1
+
+
+def test_results_are_paginated_and_keep_the_query(client):
+    category = make_category()
+    for i in range(12):
+        make_tip(category=category, title=f"Basil tip {i}")
+    html = client.get("/search/", {"q": "basil"}).content.decode()
+    assert "12 tips found" in html
+    assert html.count('class="tip-card"') == 10
+    assert 'href="?q=basil&amp;page=2"' in html
+    second = client.get("/search/", {"q": "basil", "page": 2}).content.decode()
+    assert second.count('class="tip-card"') == 2
+
+
+def test_every_page_has_the_search_box_in_its_header(client):
+    tip = make_tip()
+    for url in ("/", tip.get_absolute_url(), "/request-a-tip/", "/no/such/page/"):
+        html = client.get(url).content.decode()
+        header = html.split('<header class="site-header">')[1].split("</header>")[0]
+        assert 'action="/search/"' in header
+        assert 'name="q"' in header
+
+
+def count_queries(client, query) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/search/", {"q": query}).status_code == 200
+    return len(queries)
+
+
+def test_search_query_count_does_not_grow_with_results(client):
+    category = make_category()
+    for i in range(3):
+        make_tip(category=category, title=f"Thyme {i}")
+    for i in range(30):
+        make_tip(category=category, title=f"Sage {i}")
+    assert count_queries(client, "thyme") == count_queries(client, "sage")

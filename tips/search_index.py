@@ -1,0 +1,93 @@
+"""The database side of search: creating, dropping and rebuilding each engine's index."""
+
+from django.contrib.postgres.indexes import GinIndex
+
+from .search import FTS_TABLE, PG_INDEX, pg_vector
+
+FTS_COLUMNS = "rowid, title, question, body, category"
+FTS_ROWS = (
+    "SELECT t.id, t.title, t.question, t.body, c.name "
+    "FROM tips_tip t JOIN tips_category c ON c.id = t.category_id"
+)
+
+SQLITE_TABLE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "title, question, body, category, tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+# Triggers keep the index in step with every write, bulk ones included. SQLite drops them when a
+# migration rebuilds a table, so they live outside migrations: see TipsConfig.ready().
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON tips_tip BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_COLUMNS}) VALUES (new.id, new.title, new.question, new.body,
+            (SELECT name FROM tips_category WHERE id = new.category_id));
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON tips_tip BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update
+    AFTER UPDATE OF title, question, body, category_id ON tips_tip BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+        INSERT INTO {FTS_TABLE}({FTS_COLUMNS}) VALUES (new.id, new.title, new.question, new.body,
+            (SELECT name FROM tips_category WHERE id = new.category_id));
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_category AFTER UPDATE OF name ON tips_category
+    BEGIN
+        UPDATE {FTS_TABLE} SET category = new.name
+        WHERE rowid IN (SELECT id FROM tips_tip WHERE category_id = new.id);
+    END""",
+]
+SQLITE_DROP_TRIGGERS = [
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{name}"
+    for name in ("insert", "delete", "update", "category")
+]
+
+
+def pg_index() -> GinIndex:
+    return GinIndex(pg_vector(), name=PG_INDEX)
+
+
+def create(apps, schema_editor) -> None:
+    """RunPython entry point: build the index of whichever engine this database is."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(SQLITE_TABLE)
+    elif schema_editor.connection.vendor == "postgresql":
+        schema_editor.add_index(apps.get_model("tips", "Tip"), pg_index())
+
+
+def drop(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        detach(schema_editor.connection)
+        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    elif schema_editor.connection.vendor == "postgresql":
+        schema_editor.remove_index(apps.get_model("tips", "Tip"), pg_index())
+
+
+def detach(connection) -> None:
+    """Before migrating (SQLite): remove the triggers, so table rebuilds can run."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for statement in SQLITE_DROP_TRIGGERS:
+                cursor.execute(statement)
+
+
+def attach(connection) -> None:
+    """After migrating (SQLite): put the triggers back and refill the index from the tips."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        if cursor.fetchone() is None:
+            return  # migrated backwards past the index
+        for statement in SQLITE_TRIGGERS:
+            cursor.execute(statement)
+    rebuild(connection)
+
+
+def rebuild(connection) -> None:
+    """Refill the index from the tips table (after a restore, or to be sure)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_COLUMNS}) {FTS_ROWS}")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"REINDEX INDEX {PG_INDEX}")

@@ -1,0 +1,25 @@
+"""Everything a tip page shows, for the page and for its forms when they come back with errors."""
+
+from django.http import HttpRequest
+
+from comments.sections import comment_section
+
+from . import search
+from .forms import VoteForm
+from .models import Tip, Vote
+from .visitors import visitor_key, visitor_token
+
+
+def tip_page_context(request: HttpRequest, tip: Tip, *, comment_form=None, vote_form=None) -> dict:
+    token = visitor_token(request)
+    vote = Vote.objects.filter(tip=tip, visitor=visitor_key(token)).first() if token else None
+    return {
+        "tip": tip,
+        "category": tip.category,
+        "topic": tip.category.topic,
+        "related_tips": search.related(tip),
+        "visitor_vote": vote,
+        "vote_form": vote_form or VoteForm(initial={"reason": vote.reason if vote else ""}),
+        "ask_reason": bool(vote_form and vote_form.errors) or bool(vote and not vote.helpful),
+        **comment_section(request, tip, comment_form),
+    }
