@@ -4,11 +4,9 @@ import datetime
 import io
 import itertools
 import time
-from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -17,6 +15,7 @@ from comments.models import Comment
 from requests_app.models import TipRequest
 from tips.editors import EDITORS_GROUP
 from tips.models import Category, Guru, Tip, Topic
+from tipsite.antispam import issue_token
 
 _numbers = itertools.count(1)
 
@@ -81,8 +80,7 @@ def image_upload(name: str = "photo.png", size=(800, 600), fmt: str = "PNG") -> 
 
 def form_token(scope: str, age: float = 10) -> str:
     """The signed timestamp a protected form would have issued ``age`` seconds ago."""
-    with mock.patch("django.core.signing.time.time", return_value=time.time() - age):
-        return signing.TimestampSigner(salt=f"tipsite.antispam.{scope}").sign(scope)
+    return issue_token(scope, issued_at=time.time() - age)
 
 
 def comment_data(age: float = 10, **fields) -> dict:

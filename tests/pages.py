@@ -10,6 +10,8 @@ PAGE_TYPES = {
     "guru": "/gurus/joe-wallace/",
     "request-form": "/request-a-tip/?category=massage-therapy-techniques",
     "answered-requests": "/requests/answered/",
+    "search": "/search/?q=massage",
+    "search-empty": "/search/?q=zebra+grooming",
     "not-found": "/no-such-topic/at/all/",
 }
 

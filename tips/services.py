@@ -73,3 +73,8 @@ def search_record_miss(*, query: str) -> None:
             SearchMiss.objects.create(query=text)
     except IntegrityError:  # someone else recorded it first
         SearchMiss.objects.filter(query=text).update(**bump)
+
+
+def tip_mark_reviewed(*, tip: Tip) -> None:
+    tip.last_reviewed = timezone.localdate()
+    tip.save(update_fields=["last_reviewed", "updated_at"])

@@ -7,6 +7,7 @@ from comments.sections import comment_section
 from . import search
 from .forms import VoteForm
 from .models import Tip, Vote
+from .seo import tip_structured_data
 from .visitors import visitor_key, visitor_token
 
 
@@ -18,6 +19,7 @@ def tip_page_context(request: HttpRequest, tip: Tip, *, comment_form=None, vote_
         "category": tip.category,
         "topic": tip.category.topic,
         "related_tips": search.related(tip),
+        "structured_data": tip_structured_data(request, tip),
         "visitor_vote": vote,
         "vote_form": vote_form or VoteForm(initial={"reason": vote.reason if vote else ""}),
         "ask_reason": bool(vote_form and vote_form.errors) or bool(vote and not vote.helpful),

@@ -6,6 +6,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from tips.admin_views import content_gaps, mark_reviewed
 from tips.sitemaps import sitemaps
 
 from . import views
@@ -15,7 +16,17 @@ admin.site.site_title = f"{settings.SITE_NAME} editors"
 admin.site.index_title = "Content"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(
+        f"{settings.ADMIN_URL}content-gaps/",
+        admin.site.admin_view(content_gaps),
+        name="content-gaps",
+    ),
+    path(
+        f"{settings.ADMIN_URL}content-gaps/<int:tip_id>/reviewed/",
+        admin.site.admin_view(mark_reviewed),
+        name="content-gaps-reviewed",
+    ),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -1,8 +1,22 @@
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
 
 from ..models import Guru
 
 register = template.Library()
+
+# What json_script escapes, so the data can never close its <script> element.
+JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data) -> str:
+    """Structured data as a JSON-LD script element: a data block, never run, CSP-safe."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
 
 
 @register.inclusion_tag("includes/guru_spotlight.html")

@@ -50,6 +50,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tipsite.urls"
+# Where editors log in; move it (e.g. "backstage-7f3a/") to keep bots off the login page.
+ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 WSGI_APPLICATION = "tipsite.wsgi.application"
 
 TEMPLATES = [
