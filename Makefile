@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 SCREENSHOTS := $(CURDIR)/test-artifacts/screenshots
 
-.PHONY: install checkers run test lint format migrations-check
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * os.cpu_count() + 1)')
+PRODUCTION := DJANGO_SETTINGS_MODULE=tipsite.settings.production
+
+.PHONY: install checkers run serve test lint format migrations-check deploy-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,8 +36,25 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: set up, lint, check migrations, run the whole suite (browser tests included)
-test: install checkers lint migrations-check
+## serve: production settings under gunicorn on http://127.0.0.1:8000 (plain HTTP, to try it
+## here; behind TLS leave HTTPS unset). SECRET_KEY defaults to one kept in .secret_key.
+serve: install
+	@test -s .secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key
+	@$(PRODUCTION) SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" HTTPS="$${HTTPS:-false}" \
+	SERVE_MEDIA="$${SERVE_MEDIA:-true}" sh -c '\
+		$(BIN)/python manage.py migrate --noinput && \
+		$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+		exec $(BIN)/gunicorn tipsite.wsgi:application --bind 127.0.0.1:8000 \
+			--workers $(WORKERS) --timeout 30 --graceful-timeout 10'
+
+## deploy-check: Django's deployment checklist against the production settings
+deploy-check: install
+	$(PRODUCTION) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=tips.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## test: set up, lint, check migrations and deployment settings, run the whole suite
+test: install checkers lint migrations-check deploy-check
 	@$(BIN)/python -m pytest; status=$$?; \
 	echo "Browser screenshots (375 px and 1280 px): $(SCREENSHOTS)/"; \
 	exit $$status

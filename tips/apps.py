@@ -25,3 +25,8 @@ class TipsConfig(AppConfig):
         # refilled) after. PostgreSQL's index needs neither.
         pre_migrate.connect(_detach_search_index, sender=self)
         post_migrate.connect(_attach_search_index, sender=self)
+
+        from tipsite import pagecache
+
+        for model in ("Topic", "Category", "Tip", "Guru"):
+            pagecache.watch(self.get_model(model))

@@ -4,6 +4,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from tipsite.pagecache import content_changed
+
 from .models import SearchMiss, Tip, Vote
 from .search import normalise
 
@@ -48,16 +50,20 @@ def tip_vote(*, tip: Tip, visitor: str, helpful: bool, reason: str = "") -> Vote
 
 def tips_publish_now(*, tips) -> int:
     """Publish the given tips with a publish time of now; returns how many changed."""
-    return tips.exclude(status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now()).update(
+    changed = tips.exclude(status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now()).update(
         status=Tip.Status.PUBLISHED, publish_at=timezone.now(), updated_at=timezone.now()
     )
+    transaction.on_commit(content_changed)
+    return changed
 
 
 def tips_unpublish(*, tips) -> int:
     """Take the given tips back to draft; returns how many changed."""
-    return tips.exclude(status=Tip.Status.DRAFT).update(
+    changed = tips.exclude(status=Tip.Status.DRAFT).update(
         status=Tip.Status.DRAFT, updated_at=timezone.now()
     )
+    transaction.on_commit(content_changed)
+    return changed
 
 
 def search_record_miss(*, query: str) -> None:

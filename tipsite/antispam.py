@@ -134,7 +134,9 @@ def flood_guard(*, scope: str, ip: str, email: str = "") -> None:
             for identity in filter(None, [ip, email and _digest(email)]):
                 key = f"flood:{scope}:recent:{identity}"
                 if not cache.add(key, now, timeout=interval):
-                    last = cache.get(key) or now
+                    last = cache.get(key)
+                    if last is None:
+                        continue  # the cache did not answer, or the entry just expired
                     raise Throttled(math.ceil(interval - (now - last)))
         per_hour = rules["per_hour"]
         if per_hour > 0 and ip:

@@ -15,6 +15,9 @@ admin.site.site_header = f"{settings.SITE_NAME} editors"
 admin.site.site_title = f"{settings.SITE_NAME} editors"
 admin.site.index_title = "Content"
 
+handler400 = "tipsite.views.bad_request"
+handler500 = "tipsite.views.server_error"
+
 urlpatterns = [
     path(
         f"{settings.ADMIN_URL}content-gaps/",

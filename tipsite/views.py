@@ -1,11 +1,14 @@
 """Site-wide endpoints that belong to no content app."""
 
 import logging
+import sys
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -43,6 +46,27 @@ def too_many_requests(request: HttpRequest, throttled, *, form_name: str) -> Htt
     )
     response["Retry-After"] = str(throttled.retry_after)
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, with the request id to quote; 503 when the database is what failed."""
+    error = sys.exc_info()[1]
+    request_id = getattr(request, "id", "")
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.error("The database is unavailable: %s", error)
+        content = render_to_string(
+            "503.html", {"request_id": request_id, "SITE_NAME": settings.SITE_NAME}
+        )
+        response = HttpResponse(content, status=503)
+        response["Retry-After"] = "30"
+        return response
+    context = {"request_id": request_id, "SITE_NAME": settings.SITE_NAME}
+    return HttpResponse(render_to_string("500.html", context), status=500)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """400: a foreign Host header, an oversized body, a malformed request."""
+    return HttpResponse(render_to_string("400.html", {"SITE_NAME": settings.SITE_NAME}), status=400)
 
 
 @require_GET

@@ -3,7 +3,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from tests.tools import (
@@ -14,7 +13,6 @@ from tests.tools import (
     require_checkers,
     require_chromium,
 )
-from tips.editors import sync_editors_group
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
 # are still plain synchronous code, so Django's async-safety guard does not apply.
@@ -41,9 +39,6 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def site(live_server):
     """The live test server with the demo network loaded."""
-    # The previous live-server test emptied the database, and with it the group a data
-    # migration made; put it back as the migration does.
-    sync_editors_group(django_apps)
     call_command("seed_demo", stdout=io.StringIO())
     return live_server
 

@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from tests.factories import (
     make_guru,
     make_tip,
 )
+from tips.editors import EDITORS_GROUP
 from tips.models import Guru, Tip
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +74,14 @@ def test_editor_writes_previews_and_publishes_a_tip_that_readers_then_see(client
     assert page.status_code == 200
     assert "Preview — not public." not in page.content.decode()
     assert tip.title in client.get(category.get_absolute_url()).content.decode()
+
+
+def test_a_migration_creates_the_editors_group_with_content_permissions_only():
+    group = Group.objects.get(name=EDITORS_GROUP)
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    for model in ("topic", "category", "tip", "guru", "comment", "tiprequest"):
+        assert {f"{action}_{model}" for action in ("add", "change", "delete", "view")} <= codenames
+    assert not any(name.endswith(("_user", "_group", "_permission")) for name in codenames)
 
 
 def test_editors_cannot_manage_users_or_groups(client):

@@ -23,3 +23,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.mkdtemp(prefix="tipsite-test-db-")) / "test.sqlite3")
     }
+
+# Pages render afresh in tests, so each test sees its own data and query counts are exact; the
+# page cache has its own tests, which turn it on.
+PAGE_CACHE_SECONDS = 0

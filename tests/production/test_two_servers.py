@@ -1,0 +1,193 @@
+"""Two gunicorn servers sharing one PostgreSQL, one Redis and one media folder.
+
+Runs where PostgreSQL and Redis are reachable (CI's PostgreSQL pass); skipped on SQLite.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+from comments.models import Comment
+from tests.factories import EDITOR_PASSWORD, image_upload, make_editor, make_tip
+from tests.http_client import Browser
+from tips.models import Tip
+
+pytestmark = pytest.mark.django_db(transaction=True)
+POSTS = 200
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    try:
+        return Browser(url).get("/healthz").status == 200
+    except urllib.error.URLError:
+        return False  # not listening yet
+
+
+@pytest.fixture
+def servers(tmp_path):
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip("needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tipsite.settings.production",
+        "SECRET_KEY": "two-servers-test-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HTTPS": "false",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CACHE_KEY_PREFIX": f"two-servers-{os.getpid()}-{time.time()}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "SERVE_MEDIA": "true",
+        "TRUSTED_PROXIES": "1",
+        "ANTISPAM_MIN_SECONDS": "0",
+        "COMMENTS_MODERATION": "none",
+        "LOG_LEVEL": "WARNING",
+    }
+    python = sys.executable
+    subprocess.run(  # noqa: S603
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env, cwd=settings.BASE_DIR, check=True,
+    )  # fmt: skip
+    gunicorn = os.path.join(os.path.dirname(python), "gunicorn")
+    ports = [free_port(), free_port()]
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [
+                gunicorn,
+                "tipsite.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "3",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        deadline = time.monotonic() + 30
+        for url in urls:
+            while not answers(url):
+                assert time.monotonic() < deadline, "the servers did not start"
+                time.sleep(0.2)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=20)
+
+
+def admin_login(url: str) -> Browser:
+    editor = Browser(url)
+    page = editor.get("/admin/login/")
+    reply = editor.post(
+        "/admin/login/",
+        {"csrfmiddlewaretoken": page.field("csrfmiddlewaretoken"), "username": "editor",
+         "password": EDITOR_PASSWORD, "next": "/admin/"},
+    )  # fmt: skip
+    assert reply.status == 302, reply.text[:500]
+    return editor
+
+
+def admin_action(editor: Browser, model: str, action: str, pk: int) -> None:
+    changelist = f"/admin/{model}/"
+    page = editor.get(changelist)
+    reply = editor.post(
+        changelist,
+        {"csrfmiddlewaretoken": page.field("csrfmiddlewaretoken"), "action": action,
+         "_selected_action": pk, "index": "0"},
+    )  # fmt: skip
+    assert reply.status == 302, reply.text[:500]
+
+
+def post_comment(url: str, tip: Tip, n: int) -> int:
+    reader = Browser(url, headers={"X-Forwarded-For": f"10.9.{n // 250}.{n % 250 + 1}"})
+    page = reader.get(tip.get_absolute_url())
+    fields = {
+        "csrfmiddlewaretoken": page.field("csrfmiddlewaretoken"),
+        "issued": page.field("issued"),
+        "homepage": "",
+        "name": f"Reader {n}",
+        "email": f"reader{n}@example.com",
+        "url": "",
+        "body": f"Comment {n}: this worked for me.",
+    }
+    return reader.post(f"/tips/{tip.pk}/comment/", fields, referer=tip.get_absolute_url()).status
+
+
+def test_two_servers_share_content_caches_limits_and_media(servers, settings):
+    a, b = servers
+    # The servers run production settings, which verify only the standard password hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    make_editor()
+    editor = admin_login(a)
+
+    # An editor publishes on A; a reader on B sees it at once, though B had the page cached.
+    tip = make_tip(title="Shared Across Servers", status=Tip.Status.DRAFT)
+    listing = tip.category.get_absolute_url()
+    reader = Browser(b)
+    assert "Shared Across Servers" not in reader.get(listing).text
+    assert reader.get(listing).headers["X-Page-Cache"] == "hit"
+    admin_action(editor, "tips/tip", "publish_now", tip.pk)
+    assert "Shared Across Servers" in reader.get(listing).text
+    assert reader.get(tip.get_absolute_url()).status == 200
+
+    # A comment approved on A shows on B.
+    comment = Comment.objects.create(
+        tip=tip, name="Held Hanna", email="h@example.com", body="Waiting for approval."
+    )
+    assert "Waiting for approval." not in reader.get(tip.get_absolute_url()).text
+    admin_action(editor, "comments/comment", "approve", comment.pk)
+    assert "Waiting for approval." in reader.get(tip.get_absolute_url()).text
+
+    # Rate limits count across A and B: the same visitor, a second post, on the other server.
+    assert post_comment(a, tip, 9999) == 302
+    assert post_comment(b, tip, 9999) == 429
+
+    # An image uploaded through A is served by B.
+    page = editor.get("/admin/tips/guru/add/")
+    body = encode_multipart(
+        BOUNDARY,
+        {"csrfmiddlewaretoken": page.field("csrfmiddlewaretoken"), "name": "Pia Photo",
+         "slug": "pia-photo", "bio": "", "website": "", "photo": image_upload(size=(400, 400))},
+    )  # fmt: skip
+    assert editor.post_multipart("/admin/tips/guru/add/", body, MULTIPART_CONTENT).status == 302
+    photo = Browser(b).get("/media/gurus/pia-photo.jpg")
+    assert photo.status == 200
+    assert photo.headers["Content-Type"] == "image/jpeg"
+
+
+def test_200_concurrent_comments_over_both_servers_are_each_stored_once(servers):
+    tip = make_tip()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda n: post_comment(servers[n % 2], tip, n), range(POSTS)))
+    assert all(status < 500 for status in statuses), statuses
+    accepted = statuses.count(302)
+    assert accepted == POSTS
+    assert Comment.objects.filter(tip=tip).count() == accepted
+    assert Comment.objects.filter(tip=tip).values("email").distinct().count() == accepted
+    tip.refresh_from_db()
+    assert tip.comment_count == accepted

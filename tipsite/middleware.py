@@ -1,0 +1,79 @@
+"""Site-wide request handling: request ids and logs, a header Django lacks, bench counters."""
+
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+logger = logging.getLogger("tipsite.requests")
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the current request's id to every log record, errors included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (or keeps a proxy's X-Request-ID) and logs one JSON line for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("x-request-id", "")
+        request.id = incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
+        token = request_id_var.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            logger.info(
+                json.dumps(
+                    {
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "request_id": request.id,
+                    }
+                )
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends Permissions-Policy, which Django has no setting for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class QueryCountHeaderMiddleware:
+    """Benchmarks only (BENCH_COUNT_QUERIES=1): the request's query count in X-DB-Queries."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.get_response(request)
+        response["X-DB-Queries"] = str(len(queries))
+        return response
