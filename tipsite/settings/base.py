@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
+# Benchmarks only (make bench): the bare baseline view at /bench/baseline/.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 if env_bool("BENCH_COUNT_QUERIES", False):
     # Benchmarks only: report each request's database queries in a response header.
     MIDDLEWARE.insert(1, "tipsite.middleware.QueryCountHeaderMiddleware")
@@ -245,6 +247,7 @@ LOGGING = {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
     "handlers": {
+        "null": {"class": "logging.NullHandler"},
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
@@ -257,5 +260,7 @@ LOGGING = {
         # Our request line replaces Django's own per-request warnings for 4xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Bots send foreign Host headers all day; the request line records the 400 already.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }
