@@ -9,7 +9,9 @@ SCREENSHOTS := $(CURDIR)/test-artifacts/screenshots
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * os.cpu_count() + 1)')
 PRODUCTION := DJANGO_SETTINGS_MODULE=tipsite.settings.production
 
-.PHONY: install checkers run serve test lint format migrations-check deploy-check
+SIZE ?= full
+
+.PHONY: install checkers run serve test lint format migrations-check deploy-check bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +49,12 @@ serve: install
 		$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 		exec $(BIN)/gunicorn tipsite.wsgi:application --bind 127.0.0.1:8000 \
 			--workers $(WORKERS) --timeout 30 --graceful-timeout 10'
+
+## bench: build the benchmark network and load it with wrk, cold and warm (SIZE=quick: ~1 minute).
+## Uses $$DATABASE_URL (PostgreSQL) when set, else bench/data/bench.sqlite3. See bench/README.md.
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/suite.py --size $(SIZE)
 
 ## deploy-check: Django's deployment checklist against the production settings
 deploy-check: install

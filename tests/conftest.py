@@ -9,3 +9,12 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def editor_client(client):
+    """A client logged in as a member of the Editors group (no superuser powers)."""
+    from tests.factories import EDITOR_PASSWORD, make_editor
+
+    client.login(username=make_editor().username, password=EDITOR_PASSWORD)
+    return client

@@ -2,15 +2,9 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import EDITOR_PASSWORD, make_comment, make_editor, make_tip
+from tests.factories import make_comment, make_tip
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    client.login(username=make_editor().username, password=EDITOR_PASSWORD)
-    return client
 
 
 def test_the_queue_lists_pending_comments_first(editor_client):

@@ -5,9 +5,7 @@ from django.utils import timezone
 
 from requests_app.models import TipRequest
 from tests.factories import (
-    EDITOR_PASSWORD,
     make_category,
-    make_editor,
     make_guru,
     make_tip,
     make_tip_request,
@@ -15,12 +13,6 @@ from tests.factories import (
 from tips.models import Tip
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    client.login(username=make_editor().username, password=EDITOR_PASSWORD)
-    return client
 
 
 def test_requests_are_listed_newest_first_with_what_triage_needs(editor_client):

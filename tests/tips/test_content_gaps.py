@@ -4,17 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import EDITOR_PASSWORD, make_editor, make_tip, make_tip_request, make_topic
+from tests.factories import make_tip, make_tip_request, make_topic
 from tips.models import SearchMiss, Tip, Vote
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/content-gaps/"
-
-
-@pytest.fixture
-def editor_client(client):
-    client.login(username=make_editor().username, password=EDITOR_PASSWORD)
-    return client
 
 
 def test_only_editors_see_the_page(client, django_user_model):
