@@ -21,7 +21,8 @@ class TipFeed(Feed):
     """
 
     def items(self, obj):
-        return self.tips(obj).for_listing()[:FEED_LENGTH]
+        # Feed items carry the whole tip, so its body comes along.
+        return self.tips(obj).for_listing().defer(None)[:FEED_LENGTH]
 
     def item_title(self, tip: Tip) -> str:
         return tip.title

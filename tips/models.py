@@ -15,7 +15,9 @@ def pick_for_day(queryset: models.QuerySet, day: datetime.date):
     count = queryset.count()
     if not count:
         return None
-    return queryset.order_by("pk")[day.toordinal() % count]
+    # Pick the id first: sorting whole rows (tip bodies included) to take one is slow at scale.
+    pk = queryset.order_by("pk").values_list("pk", flat=True)[day.toordinal() % count]
+    return queryset.get(pk=pk)
 
 
 class Vote(models.Model):
@@ -165,7 +167,12 @@ class TipQuerySet(models.QuerySet):
         return pick_for_day(candidates.select_related("category__topic", "guru"), day)
 
     def for_listing(self) -> "TipQuerySet":
-        return self.select_related("category__topic", "guru").order_by("-publish_at", "-pk")
+        """For lists of tips: what a tip card shows, newest first, without the bodies."""
+        return (
+            self.select_related("category__topic", "guru")
+            .defer("body", "body_html")
+            .order_by("-publish_at", "-pk")
+        )
 
 
 class Tip(models.Model):

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, TextField, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -134,9 +134,12 @@ class SqliteEngine:
         self.match = joiner.join('"' + word.replace('"', "") + '"' for word in results.words)
 
     def _where(self) -> tuple[str, list]:
-        public_sql, public_params = self.results.public_tips().values("pk").query.sql_with_params()
+        public = self.results.public_tips().order_by().values("pk")
+        public_sql, public_params = public.query.sql_with_params()
+        # The unary + keeps SQLite from handing the rowid test to FTS5, which would rerun the
+        # MATCH once per public tip (172 s for a common word at 100,000 tips, 0.19 s without).
         return (
-            f"{FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid IN ({public_sql})",
+            f"{FTS_TABLE} MATCH %s AND +{FTS_TABLE}.rowid IN ({public_sql})",
             [self.match, *public_params],
         )
 
@@ -178,11 +181,17 @@ class PostgresEngine:
             self.query = SearchQuery(" ".join(results.words), config=PG_CONFIG)
 
     def _ranked(self):
-        categories = Category.objects.annotate(
-            document=SearchVector("name", config=PG_CONFIG)
-        ).filter(document=self.query)
-        matching = self.results.public_tips().annotate(document=pg_vector())
-        matching = matching.filter(document=self.query) | matching.filter(category__in=categories)
+        # Category names are few: match them first, so the tips' side is a plain OR of the GIN
+        # index and the category index (a subquery there made PostgreSQL scan every tip).
+        category_ids = list(
+            Category.objects.annotate(document=SearchVector("name", config=PG_CONFIG))
+            .filter(document=self.query)
+            .values_list("pk", flat=True)
+        )
+        matches = Q(document=self.query)
+        if category_ids:
+            matches |= Q(category_id__in=category_ids)
+        matching = self.results.public_tips().annotate(document=pg_vector()).filter(matches)
         return matching.annotate(rank=SearchRank(F("document"), self.query))
 
     def count(self) -> int:
