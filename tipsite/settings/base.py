@@ -253,7 +253,7 @@ LOGGING = {
             "stream": "ext://sys.stdout",
             "filters": ["request_id"],
             "formatter": "line",
-        }
+        },
     },
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
