@@ -1,0 +1,1 @@
+"""Load generation and HTTP benchmarks for TipSite (see bench/README.md)."""

@@ -1,0 +1,117 @@
+"""`make bench`: generate the network, serve it the production way, load it, cold and warm.
+
+    .venv/bin/python bench/suite.py --size quick|full [--skip-generate]
+
+Uses $DATABASE_URL when set (PostgreSQL), else bench/data/bench.sqlite3, and Redis at $REDIS_URL
+(or 127.0.0.1:6379 when it answers) for the cache. For each of "cold" (page cache off: every
+request renders) and "warm" (page cache on) it starts gunicorn with production settings, runs
+bench/run.py against it and stops it. Tables land in bench/results/.
+"""
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+PORT = 8787
+
+
+def redis_url() -> str:
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return ""  # no Redis: each worker keeps its own local cache
+    return "redis://127.0.0.1:6379/14"
+
+
+def server_env(database_url: str, cache: str, static_root: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tipsite.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "HTTPS": "false",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url(),
+        "CACHE_KEY_PREFIX": f"bench-{time.time()}",
+        "STATIC_ROOT": static_root,
+        "BENCH_ENDPOINTS": "1",
+        "BENCH_COUNT_QUERIES": "1",
+        # The comment-post load is one visitor posting fast: lift the human-speed limits.
+        "FLOOD_INTERVAL_SECONDS": "0",
+        "FLOOD_PER_HOUR": "0",
+        "ANTISPAM_MIN_SECONDS": "0",
+        "ANTISPAM_MAX_AGE_SECONDS": "86400",
+        "COMMENTS_MODERATION": "none",
+        "PAGE_CACHE_SECONDS": "0" if cache == "cold" else "600",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/bench/baseline/", timeout=5):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer on {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=["quick", "full"], default="quick")
+    parser.add_argument("--skip-generate", action="store_true", help="reuse the loaded network")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--duration", type=int, help="seconds per concurrency level")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{BENCH_DIR / 'data' / 'bench.sqlite3'}"
+    )
+    (BENCH_DIR / "data").mkdir(exist_ok=True)
+    env = {**os.environ, "DATABASE_URL": database_url}
+    if not args.skip_generate:
+        generate = [PYTHON, str(BENCH_DIR / "generate.py"), "--size", args.size]
+        subprocess.run(generate, env=env, check=True)  # noqa: S603
+
+    static_root = tempfile.mkdtemp(prefix="tipsite-bench-static-")
+    url = f"http://127.0.0.1:{PORT}"
+    for cache in ("cold", "warm"):
+        environment = server_env(database_url, cache, static_root)
+        subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+            env=environment, cwd=PROJECT_DIR, check=True,
+        )  # fmt: skip
+        server = subprocess.Popen(  # noqa: S603
+            [GUNICORN, "tipsite.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+             "--workers", str(args.workers), "--timeout", "120"],
+            env=environment, cwd=PROJECT_DIR,
+        )  # fmt: skip
+        try:
+            wait_until_up(url)
+            command = [PYTHON, str(BENCH_DIR / "run.py"), "--url", url, "--cache", cache,
+                       "--pid", str(server.pid), "--database-url", database_url]  # fmt: skip
+            if args.duration:
+                command += ["--duration", str(args.duration)]
+            subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True)  # noqa: S603
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
