@@ -62,6 +62,8 @@ class TipSitemap(DatedSitemap):
         return (
             Tip.objects.published()
             .select_related("category__topic")
+            # A file holds up to 50,000 tips: load only what their addresses need, not bodies.
+            .only("slug", "category__slug", "category__topic__slug")
             .annotate(lastmod=Greatest("updated_at", "publish_at"))
             .order_by("pk")
         )
