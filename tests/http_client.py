@@ -60,3 +60,19 @@ class Browser:
     def post_multipart(self, path: str, body: bytes, content_type: str) -> Reply:
         headers = {"Referer": self.base_url + path, "Content-Type": content_type}
         return self.request(path, body, headers)
+
+
+def post_comment(base_url: str, tip, n: int, headers: dict | None = None) -> int:
+    """One reader: load the tip page (cookie, CSRF token, form time), then post comment ``n``."""
+    reader = Browser(base_url, headers=headers)
+    page = reader.get(tip.get_absolute_url())
+    fields = {
+        "csrfmiddlewaretoken": page.field("csrfmiddlewaretoken"),
+        "issued": page.field("issued"),
+        "homepage": "",
+        "name": f"Reader {n}",
+        "email": f"reader{n}@example.com",
+        "url": "",
+        "body": f"Comment {n}: this worked for me.",
+    }
+    return reader.post(f"/tips/{tip.pk}/comment/", fields, referer=tip.get_absolute_url()).status

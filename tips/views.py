@@ -23,22 +23,17 @@ from .visitors import new_token, remember, visitor_key, visitor_token
 LATEST_TIPS = 8
 
 
-def published_count():
-    """Annotation: how many published tips a category holds."""
-    return Count("tips", filter=Q(tips__in=Tip.objects.published()))
+def published_count(tips: str = "tips"):
+    """Annotation: how many published tips the relation ``tips`` reaches."""
+    return Count(tips, filter=Q(**{f"{tips}__in": Tip.objects.published()}))
 
 
 class HomeView(TemplateView):
     template_name = "tips/home.html"
 
     def get_context_data(self, **kwargs):
-        topics = Topic.objects.annotate(
-            tip_count=Count(
-                "categories__tips", filter=Q(categories__tips__in=Tip.objects.published())
-            )
-        )
         return super().get_context_data(
-            topics=topics,
+            topics=Topic.objects.annotate(tip_count=published_count("categories__tips")),
             latest_tips=Tip.objects.published().for_listing()[:LATEST_TIPS],
             tip_of_the_day=Tip.objects.published().tip_of_the_day(),
             **kwargs,
