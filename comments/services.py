@@ -14,7 +14,7 @@ from django.utils import timezone
 from tips.editors import EDITORS_GROUP
 from tips.models import Tip
 from tips.services import tips_recount
-from tipsite.pagecache import content_changed
+from tipsite.pagecache import discussion_changed
 
 from .models import Comment
 from .moderation import judge
@@ -69,8 +69,9 @@ def comments_moderate(*, comments, status: str) -> int:
 
 def tips_refresh_comment_counts(*, tip_ids) -> None:
     """Recount the approved comments of these tips; the counts show on pages, so they change."""
+    tip_ids = list(tip_ids)
     tips_recount(tip_ids=tip_ids, field="comment_count", rows=Comment.objects.public())
-    transaction.on_commit(content_changed)
+    transaction.on_commit(lambda: discussion_changed(tip_ids=tip_ids))
 
 
 def comments_erase_old_ips(*, days: int) -> int:

@@ -6,21 +6,25 @@ from . import views
 
 app_name = "tips"
 
+# Pages whose tip cards count comments change with any tip's comments; a tip page with its own.
+listing = cache_page_for_readers(depends=("discussion",))
+tip_page = cache_page_for_readers(depends=("address",))
+
 urlpatterns = [
-    path("", cache_page_for_readers(views.HomeView.as_view()), name="home"),
-    path("search/", views.search, name="search"),
+    path("", listing(views.HomeView.as_view()), name="home"),
+    path("search/", cache_page_for_readers(views.search), name="search"),
     path("tips/<int:tip_id>/vote/", views.vote, name="vote"),
-    path("gurus/<slug:slug>/", cache_page_for_readers(views.GuruView.as_view()), name="guru"),
+    path("gurus/<slug:slug>/", listing(views.GuruView.as_view()), name="guru"),
     # Topic sites live at the root; their slugs may not take a fixed address (validators.py).
-    path("<slug:slug>/", cache_page_for_readers(views.TopicView.as_view()), name="topic"),
+    path("<slug:slug>/", listing(views.TopicView.as_view()), name="topic"),
     path(
         "<slug:topic>/<slug:slug>/",
-        cache_page_for_readers(views.CategoryView.as_view()),
+        listing(views.CategoryView.as_view()),
         name="category",
     ),
     path(
         "<slug:topic>/<slug:category>/<slug:slug>/",
-        cache_page_for_readers(views.TipView.as_view()),
+        tip_page(views.TipView.as_view()),
         name="tip",
     ),
 ]

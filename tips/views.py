@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -121,7 +122,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = Paginator(results, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     if results.words and not results.count() and page.number == 1:
         services.search_record_miss(query=query)
-    return render(
+    response = render(
         request,
         "tips/search.html",
         {
@@ -133,6 +134,10 @@ def search(request: HttpRequest) -> HttpResponse:
             "searched": bool(results.words),
         },
     )
+    if results.words and not results.count():
+        # Every search that finds nothing is counted for the editors: never serve it from a cache.
+        add_never_cache_headers(response)
+    return response
 
 
 VOTE_THANKS = {True: "Thanks! Glad this tip helped.", False: "Thanks for telling us."}

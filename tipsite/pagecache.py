@@ -1,17 +1,33 @@
-"""Whole-page caching for anonymous readers that is never wrong.
+"""Whole-page caching for anonymous readers that is never wrong, and cheap when it hits.
 
-Every cached page is filed under the current *content version*, one key in the shared cache
-(Redis in production). Anything that changes what readers see calls :func:`content_changed`,
-which starts a new version, so every server's next request renders afresh. A scheduled tip has
-no event when it goes live, so the version also remembers the next publish time and expires at
-that moment.
+A cached page records the *versions* it was rendered under and is served only while each one it
+depends on is still current:
 
-Pages are cached without their per-visitor parts: the CSRF token and the signed form times are
-swapped for placeholders before storing and filled in for each request, so no visitor ever gets
-another's token. Visitors with a session, a pending message or a vote cookie are never served
-from (or stored into) the cache.
+- the **content** version, started afresh by anything editors change (tips, topics, categories,
+  gurus, answered requests) and running out by itself at the next scheduled go-live and at the
+  site's midnight (the tip of the day and the guru spotlight change then). Every page depends on
+  it, and so does every value kept with :func:`remember`;
+- the **discussion** version, started afresh whenever the comments readers see change on any tip:
+  pages whose tip cards count comments (home, topics, categories, gurus) depend on it;
+- a version per **address**, started afresh for the page of each tip whose comments changed.
+
+So a flood of comments re-renders the tips it lands on and the listings, never the sitemaps,
+feeds, search results or the other tip pages.
+
+A hit costs one round trip to the cache, which returns the versions and the page together:
+:class:`PageCacheMiddleware` answers it before authentication, messages and the view run. On a
+miss, the view (wrapped in :func:`cache_page_for_readers`) renders and stores the page; when
+several workers miss the same page at once, one renders it and the others wait for its result
+instead of rendering it too.
+
+Pages are stored without their per-visitor parts: the CSRF token and the signed form times are
+swapped for placeholders and filled in for each request, so no visitor ever gets another's token.
+Visitors with a session, a pending message or a vote cookie are never served from (or stored
+into) the cache.
 """
 
+import contextvars
+import datetime
 import functools
 import hashlib
 import logging
@@ -26,6 +42,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 
@@ -35,35 +52,101 @@ from .antispam import TOKEN_SALT, issue_token
 
 logger = logging.getLogger(__name__)
 
+# Part of every page's key: a release that stores pages differently changes it, so it never
+# reads what an older release stored in the same cache.
+LAYOUT = 2
 STATE_KEY = "pagecache:state"
+DISCUSSION_KEY = "pagecache:discussion"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 FORM_TIME = re.compile(r'(name="(?:[\w-]+-)?issued" value=")([^"]*)(")')
 CSRF_MARK = "\x00csrf\x00"
+PLACEHOLDER = re.compile("(\x00(?:csrf|form:[\\w-]*)\x00)")
 PERSONAL_COOKIES = ("sessionid", "messages", "tipsite_visitor")
+# A render that takes longer than this lets a waiting worker render the page itself.
+RENDER_LOCK_SECONDS = 30
+
+# Within a cached view, the content state as read for this request (a one-item dict filled
+# on first use), so a page reads it once however many remembered values it uses.
+_request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "pagecache_state", default=None
+)
 
 
-def _next_go_live() -> float | None:
+def _next_expiry() -> float:
+    """When the content version runs out by itself: the next go-live, or else local midnight."""
+    now = timezone.localtime()
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(now.date() + datetime.timedelta(days=1), datetime.time.min)
+    )
     scheduled = (
-        Tip.objects.filter(status=Tip.Status.PUBLISHED, publish_at__gt=timezone.now())
+        Tip.objects.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now)
         .order_by("publish_at")
         .values_list("publish_at", flat=True)
         .first()
     )
-    return scheduled.timestamp() if scheduled else None
+    return min(scheduled or midnight, midnight).timestamp()
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
 
 
 def content_changed() -> dict:
     """Start a new content version: every cached page is stale from now on, on every server."""
-    state = {"version": uuid.uuid4().hex, "changed_at": time.time(), "expires_at": _next_go_live()}
+    state = {"version": _new_version(), "changed_at": time.time(), "expires_at": _next_expiry()}
     cache.set(STATE_KEY, state, timeout=None)
+    _remember_for_request(state)
+    return state
+
+
+def _remember_for_request(state: dict) -> None:
+    memo = _request_state.get()
+    if memo is not None:
+        memo["state"] = state
+
+
+def _expired(state) -> bool:
+    # Anything but a state this code wrote (none yet, or one from an older release) is expired.
+    return not isinstance(state, dict) or not time.time() < (state.get("expires_at") or 0)
+
+
+def _fresh(state) -> dict:
+    if _expired(state):
+        return content_changed()
+    _remember_for_request(state)
     return state
 
 
 def current_state() -> dict:
-    state = cache.get(STATE_KEY)
-    if state is None or (state["expires_at"] and time.time() >= state["expires_at"]):
-        state = content_changed()
-    return state
+    memo = _request_state.get() or {}
+    state = memo.get("state")
+    return _fresh(cache.get(STATE_KEY)) if _expired(state) else state
+
+
+def _address_key(path: str) -> str:
+    return "pagecache:address:" + hashlib.sha256(path.encode()).hexdigest()
+
+
+def discussion_changed(*, tip_ids) -> None:
+    """The comments readers see changed on these tips: re-render them and the listings."""
+    tips = Tip.objects.filter(pk__in=list(tip_ids)).select_related("category__topic")
+    versions = {_address_key(tip.get_absolute_url()): _new_version() for tip in tips}
+    cache.set_many({DISCUSSION_KEY: _new_version(), **versions}, timeout=None)
+
+
+def remember(name: str, compute, *, timeout: int | None = None):
+    """``compute()``'s value, kept until the content changes (every time afresh without a cache).
+
+    For what pages derive from content alone, such as counts over every published tip.
+    """
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    key = f"pagecache:value:{current_state()['version']}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=timeout or settings.PAGE_CACHE_SECONDS)
+    return value
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -74,10 +157,77 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _strip(content: str) -> str:
-    content = CSRF_FIELD.sub(rf"\g<1>{CSRF_MARK}\g<2>", content)
-    # Keep the form's name (encoded in the old token) so a fresh token can be issued per request.
-    return FORM_TIME.sub(lambda m: f"{m[1]}\x00form:{_scope_of(m[2])}\x00{m[3]}", content)
+class Lookup:
+    """One request's view of the cache: the current versions and the stored page, if any."""
+
+    def __init__(self, request: HttpRequest):
+        address = request.build_absolute_uri(request.get_full_path())
+        self.key = f"pagecache:page:{LAYOUT}:" + hashlib.sha256(address.encode()).hexdigest()
+        self.address_key = _address_key(request.path)
+        found = cache.get_many([STATE_KEY, DISCUSSION_KEY, self.address_key, self.key])
+        self.state = _fresh(found.get(STATE_KEY))
+        self.versions = {
+            "content": self.state["version"],
+            "discussion": found.get(DISCUSSION_KEY),
+            "address": found.get(self.address_key),
+        }
+        self.entry = found.get(self.key)
+
+    def valid(self, entry) -> bool:
+        return isinstance(entry, dict) and all(
+            self.versions.get(name, False) == version
+            for name, version in entry.get("versions", {"content": None}).items()
+        )
+
+    def store(self, response: HttpResponse, depends: tuple[str, ...]) -> dict | None:
+        """Keep a rendered page, unless it asks not to be stored (``Cache-Control: no-store``)."""
+        if "no-store" in response.get("Cache-Control", ""):
+            return None
+        content = response.content.decode(response.charset)
+        content = FORM_TIME.sub(lambda m: f"{m[1]}{_form_mark(_scope_of(m[2]))}{m[3]}", content)
+        content = CSRF_FIELD.sub(rf"\g<1>{CSRF_MARK}\g<2>", content)
+        entry = {
+            # The page cut at its placeholders: the odd items are placeholders.
+            "parts": PLACEHOLDER.split(content),
+            "headers": {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in ("content-length", "cache-control")
+            },
+            "etag": hashlib.md5(content.encode(), usedforsecurity=False).hexdigest(),
+            "rendered_at": time.time(),
+            "versions": {name: self.versions[name] for name in ("content", *depends)},
+        }
+        cache.set(self.key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        return entry
+
+    def respond(self, request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponse:
+        parts = list(entry["parts"])
+        fills = {}
+        for placeholder in parts[1::2]:
+            if placeholder not in fills:
+                fills[placeholder] = _personal(placeholder, request)
+        parts[1::2] = [fills[placeholder] for placeholder in parts[1::2]]
+        content = "".join(parts)
+        response = HttpResponse(content, headers=entry["headers"])
+        # Weak: the bytes differ per visitor (their tokens), the page does not.
+        response["ETag"] = "W/" + quote_etag(entry["etag"])
+        if "Last-Modified" not in response:  # the view's own date (sitemaps) comes first
+            response["Last-Modified"] = http_date(entry["rendered_at"])
+        response["Cache-Control"] = "private, max-age=0, must-revalidate"
+        response["X-Page-Cache"] = "hit" if hit else "miss"
+        return response
+
+
+def _form_mark(scope: str) -> str:
+    return f"\x00form:{scope}\x00"
+
+
+def _personal(placeholder: str, request: HttpRequest) -> str:
+    """What a placeholder stands for, for this visitor: their CSRF token, or a fresh form time."""
+    if placeholder == CSRF_MARK:
+        return get_token(request)
+    return issue_token(placeholder.strip("\x00").removeprefix("form:"))
 
 
 def _scope_of(token: str) -> str:
@@ -87,57 +237,94 @@ def _scope_of(token: str) -> str:
         return ""
 
 
-def _fill(content: str, request: HttpRequest) -> str:
-    content = content.replace(CSRF_MARK, get_token(request))
-    return re.sub("\x00form:([\\w-]*)\x00", lambda m: issue_token(m[1]), content)
+class PageCacheMiddleware:
+    """Serves cached pages to anonymous readers as early as it can (see the module docstring).
+
+    Sits below the CSRF middleware, which sets the token's cookie on hits too, and above
+    authentication and messages, which a cached page does not need. Only addresses routed to a
+    view wrapped in :func:`cache_page_for_readers` are looked up.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        memo = _request_state.set({})
+        try:
+            if _cacheable(request) and _cached_view(request):
+                lookup = Lookup(request)
+                if lookup.valid(lookup.entry):
+                    return lookup.respond(request, lookup.entry, hit=True)
+                request.page_cache_lookup = lookup
+            return self.get_response(request)
+        finally:
+            _request_state.reset(memo)
 
 
-def _respond(request: HttpRequest, entry: dict, state: dict, hit: bool) -> HttpResponse:
-    response = HttpResponse(_fill(entry["content"], request), content_type=entry["content_type"])
-    # Weak: the bytes differ per visitor (their tokens), the page does not.
-    response["ETag"] = "W/" + quote_etag(entry["etag"])
-    response["Last-Modified"] = http_date(state["changed_at"])
-    response["Cache-Control"] = "private, max-age=0, must-revalidate"
-    response["X-Page-Cache"] = "hit" if hit else "miss"
-    return response
+def _cached_view(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return hasattr(match.func, "page_cache_depends")
 
 
-def cache_page_for_readers(view):
-    """Serve a GET view from the shared page cache to anonymous readers (see module docstring)."""
+def cache_page_for_readers(view=None, *, depends: tuple[str, ...] = ()):
+    """Keep this GET view's pages for anonymous readers; :class:`PageCacheMiddleware` serves them.
+
+    ``depends`` names the versions besides content that the page shows: ``"discussion"`` for
+    comment counts across tips, ``"address"`` for the comments of the tip at this address.
+    """
+    if view is None:
+        return functools.partial(cache_page_for_readers, depends=depends)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not _cacheable(request):
+        lookup = getattr(request, "page_cache_lookup", None)
+        if lookup is None:  # a personal visit (or no middleware): render as usual
             return view(request, *args, **kwargs)
-        state = current_state()
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"pagecache:{state['version']}:{path}"
-        entry = cache.get(key)
-        if entry is not None:
-            return _respond(request, entry, state, hit=True)
 
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code != 200 or response.streaming or response.cookies:
-            return response
-        content = _strip(response.content.decode(response.charset))
-        entry = {
-            "content": content,
-            "content_type": response["Content-Type"],
-            "etag": hashlib.md5(content.encode(), usedforsecurity=False).hexdigest(),
-        }
-        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        return _respond(request, entry, state, hit=False)
+        def render() -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if response.status_code != 200 or response.streaming or response.cookies:
+                return response
+            entry = lookup.store(response, depends)
+            return response if entry is None else lookup.respond(request, entry, hit=False)
 
+        return _render_once(request, lookup, render)
+
+    wrapper.page_cache_depends = depends
     return wrapper
+
+
+def _render_once(request: HttpRequest, lookup: Lookup, render) -> HttpResponse:
+    """Render a missing page, unless another worker already is: then wait for its result."""
+    lock = lookup.key + ":rendering"
+    if cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+        try:
+            return render()
+        finally:
+            cache.delete(lock)
+    deadline = time.monotonic() + RENDER_LOCK_SECONDS
+    pause = 0.005
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+        found = cache.get_many([lookup.key, lock])
+        if lookup.valid(found.get(lookup.key)):
+            return lookup.respond(request, found[lookup.key], hit=True)
+        if lock not in found:
+            break  # it finished without a page to share, or the cache went away
+    return render()
 
 
 def watch(model, *, unseen=None) -> None:
     """Start a new content version whenever ``model`` is saved or deleted.
 
-    ``unseen(instance, created)`` may say that a save changes nothing readers see (a new comment
-    that waits for moderation), so floods of those do not empty the cache.
+    ``unseen(instance, created)`` may say that a save changes nothing readers see (a tip request
+    that is not answered), so floods of those do not empty the cache.
     """
 
     def saved(sender, instance, created, **kwargs):

@@ -2,18 +2,23 @@
 
 import datetime
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
 from tests.factories import comment_data, make_comment, make_tip
-from tips.models import Tip
+from tips.models import SearchMiss, Tip
+from tips.views import TipView
+from tipsite import pagecache
 
 # Real commits: the cache is told about changes once they are committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -146,3 +151,189 @@ def test_new_held_comments_do_not_empty_the_cache():
     make_comment(tip=tip, status=Comment.Status.PENDING)
     assert get(tip.get_absolute_url())["X-Page-Cache"] == "hit"
     assert Tip.objects.count() == 1
+
+
+class CountingCache:
+    """The real cache, noting the name of every call made to it directly."""
+
+    def __init__(self, real):
+        self.real = real
+        self.calls = []
+
+    def __getattr__(self, name):
+        method = getattr(self.real, name)
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def test_a_hit_is_one_cache_round_trip_answered_before_the_view():
+    tip = make_tip()
+    get(tip.get_absolute_url())
+    spy = CountingCache(pagecache.cache)
+    with (
+        mock.patch("tipsite.pagecache.cache", spy),
+        mock.patch("tips.views.TipView.get_context_data") as view,
+    ):
+        response = get(tip.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    assert spy.calls == ["get_many"]
+    assert view.call_count == 0
+
+
+def test_views_that_are_not_cached_never_ask_the_cache():
+    spy = CountingCache(pagecache.cache)
+    with mock.patch("tipsite.pagecache.cache", spy):
+        assert get("/robots.txt").status_code == 200
+        assert get("/no/such/page/here/").status_code == 404
+    assert spy.calls == []
+
+
+def test_a_new_comment_rerenders_its_tip_and_the_listings_but_nothing_else(client):
+    commented, other = make_tip(), make_tip()
+    pages = {
+        "commented tip": commented.get_absolute_url(),
+        "other tip": other.get_absolute_url(),
+        "home": "/",
+        "category": commented.category.get_absolute_url(),
+        "sitemap": "/sitemap-tips.xml",
+        "feed": reverse("feeds:latest"),
+    }
+    for url in pages.values():
+        get(url)
+    make_comment(tip=commented, status=Comment.Status.APPROVED, body="Fresh comment")
+    from comments.services import tips_refresh_comment_counts
+
+    tips_refresh_comment_counts(tip_ids=[commented.pk])
+    states = {name: get(url)["X-Page-Cache"] for name, url in pages.items()}
+    assert states == {
+        "commented tip": "miss",
+        "other tip": "hit",
+        "home": "miss",
+        "category": "miss",
+        "sitemap": "hit",
+        "feed": "hit",
+    }
+    assert "Fresh comment" in get(pages["commented tip"]).content.decode()
+
+
+def test_one_worker_renders_a_missing_page_while_the_others_wait_for_it():
+    tip = make_tip()
+    renders = []
+    real = TipView.get_context_data
+
+    def slow(self, **kwargs):
+        renders.append(1)
+        time.sleep(0.3)
+        return real(self, **kwargs)
+
+    with mock.patch.object(TipView, "get_context_data", slow):
+        with ThreadPoolExecutor(4) as pool:
+            pages = list(pool.map(lambda _: get(tip.get_absolute_url()), range(4)))
+        connection.close()
+    assert len(renders) == 1
+    assert sorted(p["X-Page-Cache"] for p in pages) == ["hit", "hit", "hit", "miss"]
+    assert all(tip.title in p.content.decode() for p in pages)
+
+
+def test_a_waiting_worker_renders_itself_when_the_render_fails():
+    tip = make_tip()
+    lookup = pagecache.Lookup(RequestFactory().get(tip.get_absolute_url()))
+    pagecache.cache.add(lookup.key + ":rendering", 1, timeout=30)
+    threading.Timer(0.2, pagecache.cache.delete, [lookup.key + ":rendering"]).start()
+    started = time.monotonic()
+    response = get(tip.get_absolute_url())
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "miss"
+    assert 0.2 <= time.monotonic() - started < 5
+
+
+def test_searches_with_results_are_cached_those_without_are_counted_every_time():
+    make_tip(title="Basil in pots")
+    assert get("/search/?q=basil")["X-Page-Cache"] == "miss"
+    assert get("/search/?q=basil")["X-Page-Cache"] == "hit"
+    for _ in range(3):
+        response = get("/search/?q=oregano")
+        assert "X-Page-Cache" not in response
+        assert "no-store" in response["Cache-Control"]
+    assert SearchMiss.objects.get(query="oregano").count == 3
+
+    make_tip(title="Basil for soups")
+    assert "Basil for soups" in get("/search/?q=basil").content.decode()
+
+
+def test_sitemaps_and_feeds_are_kept_with_their_own_headers_until_the_content_changes():
+    tip = make_tip(title="Listed")
+    first = get("/sitemap-tips.xml")
+    hit = get("/sitemap-tips.xml")
+    assert (first["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    assert hit["X-Robots-Tag"] == first["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    assert hit["Content-Type"] == "application/xml"
+    assert hit["Last-Modified"] == first["Last-Modified"]
+    assert get(reverse("feeds:latest")).content == get(reverse("feeds:latest")).content
+
+    newer = make_tip(title="Also listed")
+    assert newer.get_absolute_url() in get("/sitemap-tips.xml").content.decode()
+    assert "Also listed" in get(reverse("feeds:latest")).content.decode()
+    assert tip.get_absolute_url() in get("/sitemap-tips.xml").content.decode()
+
+
+def test_each_host_gets_its_own_pages(settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    tip = make_tip()
+    one = Client(HTTP_HOST="one.example").get(tip.get_absolute_url())
+    two = Client(HTTP_HOST="two.example").get(tip.get_absolute_url())
+    assert (one["X-Page-Cache"], two["X-Page-Cache"]) == ("miss", "miss")
+    assert 'href="http://two.example/' in two.content.decode()
+    assert "one.example" not in two.content.decode()
+
+
+def test_the_content_version_runs_out_at_the_sites_midnight():
+    state = pagecache.content_changed()
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=1), datetime.time.min
+        )
+    )
+    assert state["expires_at"] == midnight.timestamp()
+
+    tip = make_tip(title="Home page tip")
+    get("/")
+    with mock.patch("tipsite.pagecache.time.time", return_value=midnight.timestamp() + 1):
+        assert get("/")["X-Page-Cache"] == "miss"
+    assert tip.pk
+
+
+def test_remembered_values_last_until_the_content_changes():
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    assert pagecache.remember("answer", compute) == 1
+    assert pagecache.remember("answer", compute) == 1
+    make_tip()  # a change readers see
+    assert pagecache.remember("answer", compute) == 2
+
+
+def test_without_the_page_cache_values_are_computed_every_time(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    computed = []
+    for _ in range(2):
+        pagecache.remember("answer", lambda: computed.append(1) or len(computed))
+    assert len(computed) == 2
+
+
+def test_what_an_older_release_left_in_the_cache_is_never_served():
+    tip = make_tip()
+    pagecache.cache.set(pagecache.STATE_KEY, {"version": "old", "expires_at": None})
+    assert get(tip.get_absolute_url()).status_code == 200
+    lookup = pagecache.Lookup(RequestFactory().get(tip.get_absolute_url()))
+    pagecache.cache.set(lookup.key, {"content": "stale page", "etag": "x"})
+    response = get(tip.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "stale page" not in response.content.decode()
