@@ -15,6 +15,16 @@ def _attach_search_index(sender, using, **kwargs):
     search_index.attach(connections[using])
 
 
+def _analyze_sqlite(sender, using, **kwargs):
+    """SQLite's planner picks the listings' indexes only with statistics, which it never
+    gathers by itself: refresh them after every migration (bounded, so large tables too)."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute("ANALYZE")
+
+
 class TipsConfig(AppConfig):
     name = "tips"
     verbose_name = "Tips"
@@ -25,6 +35,7 @@ class TipsConfig(AppConfig):
         # refilled) after. PostgreSQL's index needs neither.
         pre_migrate.connect(_detach_search_index, sender=self)
         post_migrate.connect(_attach_search_index, sender=self)
+        post_migrate.connect(_analyze_sqlite, sender=self)
 
         from tipsite import pagecache
 

@@ -3,13 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
+from tipsite import pagecache
 from tipsite.antispam import Throttled, client_ip, flood_guard
 from tipsite.params import slug_param
 from tipsite.views import too_many_requests
@@ -17,6 +19,7 @@ from tipsite.views import too_many_requests
 from . import services
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic
+from .paging import IdsFirstPaginator, ids_first
 from .search import SearchResults
 from .tip_page import tip_page_context
 from .visitors import new_token, remember, visitor_key, visitor_token
@@ -24,9 +27,45 @@ from .visitors import new_token, remember, visitor_key, visitor_token
 LATEST_TIPS = 8
 
 
-def published_count(tips: str = "tips"):
-    """Annotation: how many published tips the relation ``tips`` reaches."""
-    return Count(tips, filter=Q(**{f"{tips}__in": Tip.objects.published()}))
+def published_counts() -> dict[str, dict[int, int]]:
+    """How many published tips each category and each topic has, counted once per content version.
+
+    One pass over the public tips' index, shared by the home page and every topic page.
+    """
+
+    def count() -> dict[str, dict[int, int]]:
+        rows = (
+            Tip.objects.published()
+            .order_by()
+            .values("category_id", "category__topic_id")
+            .annotate(n=Count("pk"))
+            .values_list("category_id", "category__topic_id", "n")
+        )
+        counts = {"category": {}, "topic": {}}
+        for category_id, topic_id, n in rows:
+            counts["category"][category_id] = n
+            counts["topic"][topic_id] = counts["topic"].get(topic_id, 0) + n
+        return counts
+
+    return pagecache.remember("tips:published-counts", count)
+
+
+def with_counts(items, counts: dict[int, int]) -> list:
+    """``items`` with a ``tip_count`` each, from :func:`published_counts`."""
+    items = list(items)
+    for item in items:
+        item.tip_count = counts.get(item.pk, 0)
+    return items
+
+
+def tip_of_the_day(tips, scope: str) -> Tip | None:
+    """Today's tip among ``tips``, picked once per content version (picking counts them all)."""
+    day = timezone.localdate()
+    pk = pagecache.remember(
+        f"tips:tip-of-the-day:{scope}:{day.isoformat()}",
+        lambda: getattr(tips.tip_of_the_day(day), "pk", 0),  # 0: none, and remembered as such
+    )
+    return tips.for_listing().filter(pk=pk).first() if pk else None
 
 
 class HomeView(TemplateView):
@@ -34,9 +73,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            topics=Topic.objects.annotate(tip_count=published_count("categories__tips")),
-            latest_tips=Tip.objects.published().for_listing()[:LATEST_TIPS],
-            tip_of_the_day=Tip.objects.published().tip_of_the_day(),
+            topics=with_counts(Topic.objects.all(), published_counts()["topic"]),
+            latest_tips=ids_first(Tip.objects.published().for_listing(), 0, LATEST_TIPS),
+            tip_of_the_day=tip_of_the_day(Tip.objects.published(), "network"),
             **kwargs,
         )
 
@@ -51,10 +90,11 @@ class TopicView(DetailView):
     def get_context_data(self, **kwargs):
         topic = self.object
         in_topic = Tip.objects.published().filter(category__topic=topic)
+        categories = topic.categories.order_by("name")
         return super().get_context_data(
-            categories=topic.categories.annotate(tip_count=published_count()).order_by("name"),
-            latest_tips=in_topic.for_listing()[:LATEST_TIPS],
-            tip_of_the_day=in_topic.tip_of_the_day(),
+            categories=with_counts(categories, published_counts()["category"]),
+            latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS),
+            tip_of_the_day=tip_of_the_day(in_topic, f"topic-{topic.pk}"),
             **kwargs,
         )
 
@@ -62,6 +102,7 @@ class TopicView(DetailView):
 class CategoryView(ListView):
     template_name = "tips/category_detail.html"
     context_object_name = "tips"
+    paginator_class = IdsFirstPaginator
 
     def get_paginate_by(self, queryset):
         return settings.TIPS_PER_PAGE
@@ -99,15 +140,25 @@ class TipView(DetailView):
         return super().get_context_data(**tip_page_context(self.request, self.object), **kwargs)
 
 
-class GuruView(DetailView):
-    model = Guru
+class GuruView(ListView):
     template_name = "tips/guru_detail.html"
+    context_object_name = "tips"
+    paginator_class = IdsFirstPaginator
+
+    def get_paginate_by(self, queryset):
+        return settings.TIPS_PER_PAGE
 
     def get_queryset(self):
-        return Guru.objects.prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            Prefetch("tips", queryset=Tip.objects.published().for_listing(), to_attr="public_tips"),
+        self.guru = get_object_or_404(
+            Guru.objects.prefetch_related(
+                Prefetch("topics", queryset=Topic.objects.order_by("name"))
+            ),
+            slug=self.kwargs["slug"],
         )
+        return Tip.objects.published().filter(guru=self.guru).for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(guru=self.guru, **kwargs)
 
 
 SEARCH_RESULTS_PER_PAGE = 10

@@ -3,7 +3,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests.factories import make_category, make_guru, make_tip, make_topic
@@ -104,3 +104,23 @@ def test_tip_of_the_day_is_stable_all_day_and_ignores_tips_published_today():
 
     days = {Tip.objects.tip_of_the_day(today + datetime.timedelta(days=i)) for i in range(1, 5)}
     assert len(days) > 1, "the pick changes from one day to the next"
+
+
+def test_unpublished_is_exactly_what_published_leaves_out():
+    now = timezone.now()
+    tips = [
+        make_tip(status=status, publish_at=now + delta)
+        for status in Tip.Status.values
+        for delta in (datetime.timedelta(days=-1), datetime.timedelta(days=1))
+    ]
+    public = set(Tip.objects.published())
+    hidden = set(Tip.objects.unpublished())
+    assert public | hidden == set(tips)
+    assert not public & hidden
+    assert hidden == {t for t in tips if t.status == Tip.Status.DRAFT or t.publish_at > now}
+
+
+def test_the_database_refuses_an_unknown_status():
+    tip = make_tip()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tip.objects.filter(pk=tip.pk).update(status="archived")

@@ -255,3 +255,52 @@ def test_home_tip_and_guru_query_counts_do_not_grow_with_content(client, massage
         for _ in range(5):
             make_tip(category=make_category(topic=topic), guru=guru)
     assert [count_queries(client, url) for url in urls] == before
+
+
+def test_a_deep_page_reads_the_same_tips_as_slicing_and_costs_the_same_queries(client, settings):
+    settings.TIPS_PER_PAGE = 3
+    category = make_category()
+    now = timezone.now()
+    for i in range(20):
+        # Pairs share a publish time: ties are broken by id, newest first, on every page.
+        make_tip(category=category, publish_at=now - datetime.timedelta(hours=i // 2))
+    newest_first = list(Tip.objects.published().filter(category=category).for_listing())
+
+    def page(number):
+        response = client.get(category.get_absolute_url(), {"page": number})
+        return [tip.pk for tip in response.context["tips"]]
+
+    assert page(1) == [tip.pk for tip in newest_first[0:3]]
+    assert page(5) == [tip.pk for tip in newest_first[12:15]]
+    assert page(7) == [tip.pk for tip in newest_first[18:20]]
+    deep = count_queries(client, category.get_absolute_url() + "?page=7")
+    assert deep == count_queries(client, category.get_absolute_url())
+
+
+def test_a_guru_page_lists_their_tips_a_page_at_a_time(client, settings):
+    settings.TIPS_PER_PAGE = 2
+    guru = make_guru()
+    now = timezone.now()
+    tips = [
+        make_tip(guru=guru, title=f"Guru tip {i}", publish_at=now - datetime.timedelta(days=i))
+        for i in range(1, 4)
+    ]
+    first = client.get(guru.get_absolute_url()).content.decode()
+    second = client.get(guru.get_absolute_url(), {"page": 2}).content.decode()
+
+    assert first.index(tips[0].title) < first.index(tips[1].title)
+    assert tips[2].title not in first
+    assert tips[2].title in second
+    assert f"Tips by {guru.name} (3)" in first
+    assert "Page 2 of 2" in second
+    assert client.get(guru.get_absolute_url(), {"page": 3}).status_code == 404
+
+
+def test_guru_page_query_count_does_not_grow_with_their_tips(client):
+    guru = make_guru()
+    make_tip(guru=guru)
+    before = count_queries(client, guru.get_absolute_url())
+    for _ in range(30):
+        make_tip(guru=guru)
+    assert count_queries(client, guru.get_absolute_url()) == before
+    assert count_queries(client, guru.get_absolute_url() + "?page=2") == before
