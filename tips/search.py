@@ -8,16 +8,26 @@ punctuation mean nothing.
 """
 
 import functools
+import hashlib
 import operator
 import re
 from functools import cached_property
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection
 from django.db.models import F, Q, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from tipsite.pagecache import remember
 
 from .models import Category, Tip, Topic
 
@@ -26,7 +36,10 @@ MAX_WORDS = 8
 MAX_WORD_LENGTH = 40
 FTS_TABLE = "tips_tip_fts"
 PG_CONFIG = "english"
-PG_INDEX = "tip_search_idx"
+PG_COLUMN = "search_document"
+PG_INDEX = "tip_search_document_idx"
+# The best matches of a query kept in the cache: its first ten pages of results.
+KEPT_HITS = 100
 # Characters no tip contains, so the snippet can be escaped and only then highlighted.
 MARK_START, MARK_END = "\x02", "\x03"
 
@@ -58,12 +71,18 @@ def normalise(query: str) -> str:
 
 
 def pg_vector():
-    """The document PostgreSQL searches; the GIN index is built on exactly this expression."""
+    """The document PostgreSQL searches, as an expression (migration 0004 indexed it)."""
     return (
         SearchVector("title", weight="A", config=PG_CONFIG)
         + SearchVector("question", weight="B", config=PG_CONFIG)
         + SearchVector("body", weight="C", config=PG_CONFIG)
     )
+
+
+def pg_document():
+    """The same document as stored for each tip (tips/search_index.py keeps it up to date)."""
+    column = f"{connection.ops.quote_name(Tip._meta.db_table)}.{PG_COLUMN}"
+    return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611 - constants only
 
 
 def highlight(text: str) -> SafeString:
@@ -80,23 +99,42 @@ class Hit:
 
 
 class SearchResults:
-    """Ranked published tips for a query; sliceable and countable, so it pages like a queryset."""
+    """Ranked published tips for a query; sliceable and countable, so it pages like a queryset.
 
-    def __init__(self, query: str, *, topic: Topic | None = None, any_word: bool = False):
+    How many tips match and the ids of the best :data:`KEPT_HITS` are kept in the cache until
+    the content changes: ranking a word most tips contain reads every one of them.
+    """
+
+    def __init__(
+        self,
+        query: str,
+        *,
+        topic: Topic | None = None,
+        any_word: bool = False,
+        titles_only: bool = False,
+    ):
         self.words = query_words(query)
         self.topic = topic
         # Every word must match (searching), or any of them (finding similar tips).
         self.any_word = any_word
+        # Match in titles and questions only, not in bodies or category names.
+        self.titles_only = titles_only
         self.engine = (
             PostgresEngine(self) if connection.vendor == "postgresql" else SqliteEngine(self)
         )
 
     def count(self) -> int:
-        return self._count
+        return self._best[0]
 
     @cached_property
-    def _count(self) -> int:
-        return self.engine.count() if self.words else 0
+    def _best(self) -> tuple[int, list[int]]:
+        """How many tips match, and the ids of the best ones."""
+        if not self.words:
+            return 0, []
+        topic = self.topic.pk if self.topic else None
+        question = [connection.vendor, self.any_word, self.titles_only, topic, self.words]
+        name = "search:" + hashlib.sha256(repr(question).encode()).hexdigest()
+        return remember(name, lambda: (self.engine.count(), self.engine.ranked_ids(0, KEPT_HITS)))
 
     def __len__(self) -> int:
         return self.count()
@@ -104,10 +142,15 @@ class SearchResults:
     def __getitem__(self, window: slice) -> list[Hit]:
         if not self.words or not isinstance(window, slice):
             return []
-        ids = self.engine.ranked_ids(window.start or 0, window.stop)
+        ids = self._ids(window.start or 0, window.stop)
         tips = Tip.objects.select_related("category__topic", "guru").in_bulk(ids)
         snippets = self.engine.snippets(ids) if ids else {}
         return [Hit(tips[pk], highlight(snippets.get(pk, tips[pk].question))) for pk in ids]
+
+    def _ids(self, start: int, stop: int | None) -> list[int]:
+        if stop is not None and stop <= KEPT_HITS:
+            return self._best[1][start:stop]
+        return self.engine.ranked_ids(start, stop)
 
     def tips(self, limit: int) -> list[Tip]:
         """Just the best ``limit`` tips, without counting or snippets."""
@@ -132,16 +175,27 @@ class SqliteEngine:
         self.results = results
         joiner = " OR " if results.any_word else " "
         self.match = joiner.join('"' + word.replace('"', "") + '"' for word in results.words)
+        if results.titles_only:
+            self.match = "{title question} : (" + self.match + ")"
 
     def _where(self) -> tuple[str, list]:
-        public = self.results.public_tips().order_by().values("pk")
-        public_sql, public_params = public.query.sql_with_params()
-        # The unary + keeps SQLite from handing the rowid test to FTS5, which would rerun the
-        # MATCH once per public tip (172 s for a common word at 100,000 tips, 0.19 s without).
-        return (
-            f"{FTS_TABLE} MATCH %s AND +{FTS_TABLE}.rowid IN ({public_sql})",
-            [self.match, *public_params],
-        )
+        """The MATCH, with the hidden tips taken out and the topic's kept.
+
+        Drafts and scheduled tips are few and found straight from an index, so they are left
+        out rather than the public ones kept: listing 100,000 public tips for every search cost
+        six times what counting a common word does. The unary + keeps SQLite from handing the
+        rowid tests to FTS5, which would rerun the MATCH once per tip.
+        """
+        clauses, params = [f"{FTS_TABLE} MATCH %s"], [self.match]
+        hidden = Tip.objects.unpublished().order_by().values("pk").query.sql_with_params()
+        clauses.append(f"+{FTS_TABLE}.rowid NOT IN ({hidden[0]})")
+        params += hidden[1]
+        if self.results.topic is not None:
+            in_topic = Tip.objects.filter(category__topic=self.results.topic).values("pk")
+            sql, topic_params = in_topic.query.sql_with_params()
+            clauses.append(f"+{FTS_TABLE}.rowid IN ({sql})")
+            params += topic_params
+        return " AND ".join(clauses), params
 
     def count(self) -> int:
         where, params = self._where()
@@ -174,24 +228,33 @@ class SqliteEngine:
 class PostgresEngine:
     def __init__(self, results: SearchResults):
         self.results = results
-        if results.any_word and results.words:
+        if results.titles_only and results.words:
+            # Words are \w+ only, so "word:AB" (title or question) is always valid syntax.
+            raw = " | ".join(f"{word}:AB" for word in results.words)
+            self.query = SearchQuery(raw, config=PG_CONFIG, search_type="raw")
+        elif results.any_word and results.words:
             words = [SearchQuery(word, config=PG_CONFIG) for word in results.words]
             self.query = functools.reduce(operator.or_, words)
         else:
             self.query = SearchQuery(" ".join(results.words), config=PG_CONFIG)
 
-    def _ranked(self):
-        # Category names are few: match them first, so the tips' side is a plain OR of the GIN
-        # index and the category index (a subquery there made PostgreSQL scan every tip).
-        category_ids = list(
+    @cached_property
+    def _category_ids(self) -> list[int]:
+        if self.results.titles_only:
+            return []
+        return list(
             Category.objects.annotate(document=SearchVector("name", config=PG_CONFIG))
             .filter(document=self.query)
             .values_list("pk", flat=True)
         )
+
+    def _ranked(self):
+        # Category names are few: match them first, so the tips' side is a plain OR of the GIN
+        # index and the category index (a subquery there made PostgreSQL scan every tip).
         matches = Q(document=self.query)
-        if category_ids:
-            matches |= Q(category_id__in=category_ids)
-        matching = self.results.public_tips().annotate(document=pg_vector()).filter(matches)
+        if self._category_ids:
+            matches |= Q(category_id__in=self._category_ids)
+        matching = self.results.public_tips().annotate(document=pg_document()).filter(matches)
         return matching.annotate(rank=SearchRank(F("document"), self.query))
 
     def count(self) -> int:
@@ -221,14 +284,21 @@ def suggest(query: str, *, limit: int = 5) -> list[Tip]:
 
 
 def related(tip: Tip, *, limit: int = 5) -> list[Tip]:
-    """Up to ``limit`` published tips like this one: its category first, then similar text."""
+    """Up to ``limit`` published tips like this one: its category first, then similar text.
+
+    Similar means sharing words with this tip's title and question, in their titles and
+    questions. That search reads every tip holding one of those words, so it runs only when the
+    category cannot fill the list by itself (one query more on such a tip's page).
+    """
     same_category = list(
         Tip.objects.published()
         .filter(category_id=tip.category_id)
         .exclude(pk=tip.pk)
         .for_listing()[:limit]
     )
-    # Always asked, even when the category fills the list: the page's query count stays fixed.
-    similar = SearchResults(f"{tip.title} {tip.question}", any_word=True).tips(limit * 2 + 1)
+    if len(same_category) == limit:
+        return same_category
+    text = f"{tip.title} {tip.question}"
+    similar = SearchResults(text, any_word=True, titles_only=True).tips(limit * 2 + 1)
     seen = {tip.pk, *(t.pk for t in same_category)}
     return (same_category + [t for t in similar if t.pk not in seen])[:limit]

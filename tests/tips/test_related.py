@@ -54,15 +54,44 @@ def test_tip_of_the_day_uses_only_published_tips(client):
 
 
 def test_tip_page_query_count_does_not_grow_with_related_candidates(client):
-    lonely = make_tip(title="Lonely Topic Tip")
-    crowded_category = make_category()
-    crowded = make_tip(category=crowded_category, title="Crowded Tip")
-    for i in range(12):
-        make_tip(category=crowded_category, title=f"Crowded sibling {i}")
+    """A full category fills the box alone; a thin one adds the text search (two queries)."""
 
     def queries(tip):
         with CaptureQueriesContext(connection) as captured:
             client.get(tip.get_absolute_url())
         return len(captured)
 
-    assert queries(lonely) == queries(crowded)
+    crowded_category = make_category()
+    crowded = make_tip(category=crowded_category, title="Crowded Tip")
+    for i in range(5):
+        make_tip(category=crowded_category, title=f"Crowded sibling {i}")
+    lonely = make_tip(title="Lonely Topic Tip")
+    few = {"crowded": queries(crowded), "lonely": queries(lonely)}
+
+    for i in range(20):
+        make_tip(category=crowded_category, title=f"More crowded sibling {i}")
+        make_tip(title=f"Another lonely topic tip {i}")
+    many = {"crowded": queries(crowded), "lonely": queries(lonely)}
+
+    assert few == many
+    assert many["lonely"] == many["crowded"] + 2
+
+
+def test_the_text_search_runs_only_when_the_category_cannot_fill_the_box():
+    category = make_category()
+    tip = make_tip(category=category, title="Tomato Suckers")
+    siblings = [make_tip(category=category, title=f"Bean tip {i}") for i in range(5)]
+    make_tip(title="Tomato Varieties")
+    with CaptureQueriesContext(connection) as captured:
+        found = related(tip)
+    assert set(found) == set(siblings)
+    assert len(captured) == 1
+    assert not any("tomato" in query["sql"].lower() for query in captured)
+
+
+def test_similar_text_means_shared_words_in_titles_and_questions_not_bodies():
+    tip = make_tip(title="Sharpen Garden Shears", question="How do I sharpen shears?")
+    in_title = make_tip(title="Shears for Roses")
+    in_question = make_tip(title="Blade care", question="Which shears last longest?")
+    make_tip(title="Compost", body="Shears and sharpening come up in this body only.")
+    assert set(related(tip)) == {in_title, in_question}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.factories import make_category, make_tip, make_topic
 from tips.models import SearchMiss, Tip
 from tips.search import SearchResults
+from tipsite.pagecache import content_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,39 @@ def test_search_query_count_does_not_grow_with_results(client):
     for i in range(30):
         make_tip(category=category, title=f"Sage {i}")
     assert count_queries(client, "thyme") == count_queries(client, "sage")
+
+
+def search_now(query: str, window=slice(0, 10)) -> tuple[int, list[str], int]:
+    """How many match, the titles in ``window``, and the queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        results = SearchResults(query)
+        titles = [hit.tip.title for hit in results[window]]
+        count = results.count()
+    return count, titles, len(queries)
+
+
+def test_a_repeated_search_reuses_its_ranking_until_the_content_changes(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    make_tip(title="Rosemary cuttings")
+    content_changed()
+    first = search_now("rosemary")
+    again = search_now("rosemary")
+    assert again[:2] == first[:2] == (1, ["Rosemary cuttings"])
+    assert again[2] == 2, "neither counted nor ranked again: only the tips and snippets loaded"
+    assert first[2] > again[2]
+
+    make_tip(title="Rosemary oil")
+    content_changed()  # what committing the new tip announces
+    count, titles, _ = search_now("rosemary")
+    assert (count, sorted(titles)) == (2, ["Rosemary cuttings", "Rosemary oil"])
+
+
+def test_result_pages_beyond_the_kept_ranking_are_ranked_afresh(settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 600
+    monkeypatch.setattr("tips.search.KEPT_HITS", 5)
+    for i in range(25):
+        make_tip(title=f"Chive tip {i}")
+    everything = search_now("chive", slice(0, 25))[1]
+    count, second_page, _ = search_now("chive", slice(10, 20))
+    assert count == 25
+    assert second_page == everything[10:20]
