@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from tips.admin_views import content_gaps, mark_reviewed
+from tips.sitemaps import section as sitemap_section
 from tips.sitemaps import sitemaps
 
 from . import views
@@ -40,12 +41,7 @@ urlpatterns = [
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path(
-        "sitemap-<section>.xml",
-        cache_page_for_readers(sitemap_views.sitemap),
-        {"sitemaps": sitemaps},
-        name="sitemap-section",
-    ),
+    path("sitemap-<section>.xml", cache_page_for_readers(sitemap_section), name="sitemap-section"),
     path("feeds/", include("tips.feed_urls")),
     path("", include("comments.urls")),
     path("", include("requests_app.urls")),
