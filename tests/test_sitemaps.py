@@ -9,7 +9,6 @@ from django.utils import timezone
 from tests.factories import make_category, make_guru, make_tip, make_topic
 from tips.models import Tip
 from tips.sitemaps import TipSitemap
-from tipsite.pagecache import content_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -180,12 +179,3 @@ def test_every_tip_is_listed_at_its_own_address(client):
     tips = [make_tip(), make_tip(category=make_category(slug="odd_slug-2")), make_tip()]
     listed = read_sitemap(client, "/sitemap-tips.xml")
     assert list(listed) == [absolute(tip) for tip in tips]
-
-
-def test_the_index_dates_sections_without_reading_every_tip(client, settings):
-    """Its dates are kept until the content changes: the second index asks nothing for them."""
-    settings.PAGE_CACHE_SECONDS = 600
-    make_tip(guru=make_guru())
-    content_changed()
-    first = count_queries(client, "/sitemap.xml?first")
-    assert count_queries(client, "/sitemap.xml?second") == first - 4

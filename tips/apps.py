@@ -17,11 +17,12 @@ def _attach_search_index(sender, using, **kwargs):
 
 def _analyze_sqlite(sender, using, **kwargs):
     """SQLite's planner picks the listings' indexes only with statistics, which it never
-    gathers by itself: refresh them after every migration (bounded, so large tables too)."""
+    gathers by itself: refresh them after every migration. In full: sampled statistics
+    (analysis_limit) misjudged how many tips are public and made counting them 9 times slower."""
     connection = connections[using]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute("PRAGMA analysis_limit = 0")
             cursor.execute("ANALYZE")
 
 

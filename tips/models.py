@@ -253,9 +253,13 @@ class Tip(models.Model):
                 fields=["category", "status", "publish_at", "id"], name="tip_category_public_idx"
             ),
             models.Index(fields=["guru", "status", "publish_at", "id"], name="tip_guru_public_idx"),
-            # The latest edit of any public tip (the sitemaps' dates). PostgreSQL reads it from the
-            # end; SQLite's planner prefers tip_public_idx, so the sitemaps keep the answer.
-            models.Index(fields=["status", "updated_at"], name="tip_public_updated_idx"),
+            # The latest edit of any public tip, or of any with a guru (the sitemaps' dates), read
+            # from the index's end: holding what the query tests, SQLite's planner prefers it to
+            # sorting every public tip (0.1 ms instead of 200).
+            models.Index(
+                fields=["status", "updated_at", "publish_at", "guru"],
+                name="tip_public_updated_idx",
+            ),
         ]
 
     def __str__(self) -> str:

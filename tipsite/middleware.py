@@ -9,7 +9,6 @@ import uuid
 
 from django.conf import settings
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 logger = logging.getLogger("tipsite.requests")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -67,13 +66,24 @@ class PermissionsPolicyMiddleware:
 
 
 class QueryCountHeaderMiddleware:
-    """Benchmarks only (BENCH_COUNT_QUERIES=1): the request's query count in X-DB-Queries."""
+    """Benchmarks only (BENCH_COUNT_QUERIES=1): the request's query count in X-DB-Queries.
+
+    Counts through an execute wrapper, which neither opens a connection for requests that
+    need none nor keeps the SQL, so the count costs almost nothing on the pages it measures.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with CaptureQueriesContext(connection) as queries:
+        count = 0
+
+        def counted(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
             response = self.get_response(request)
-        response["X-DB-Queries"] = str(len(queries))
+        response["X-DB-Queries"] = str(count)
         return response

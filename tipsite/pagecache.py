@@ -29,6 +29,7 @@ into) the cache.
 import contextvars
 import datetime
 import functools
+import gzip
 import hashlib
 import logging
 import re
@@ -44,6 +45,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 from tips.models import Tip
@@ -54,13 +56,15 @@ logger = logging.getLogger(__name__)
 
 # Part of every page's key: a release that stores pages differently changes it, so it never
 # reads what an older release stored in the same cache.
-LAYOUT = 2
+LAYOUT = 3
 STATE_KEY = "pagecache:state"
 DISCUSSION_KEY = "pagecache:discussion"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 FORM_TIME = re.compile(r'(name="(?:[\w-]+-)?issued" value=")([^"]*)(")')
 CSRF_MARK = "\x00csrf\x00"
 PLACEHOLDER = re.compile("(\x00(?:csrf|form:[\\w-]*)\x00)")
+# The same test Django's GZipMiddleware makes.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PERSONAL_COOKIES = ("sessionid", "messages", "tipsite_visitor")
 # A render that takes longer than this lets a waiting worker render the page itself.
 RENDER_LOCK_SECONDS = 30
@@ -105,14 +109,39 @@ def _remember_for_request(state: dict) -> None:
         memo["state"] = state
 
 
+def _usable(state) -> bool:
+    # Anything but a state this code wrote (none yet, or one from an older release) is unusable.
+    return isinstance(state, dict) and bool(state.get("version") and state.get("expires_at"))
+
+
 def _expired(state) -> bool:
-    # Anything but a state this code wrote (none yet, or one from an older release) is expired.
-    return not isinstance(state, dict) or not time.time() < (state.get("expires_at") or 0)
+    return not _usable(state) or time.time() >= state["expires_at"]
 
 
 def _fresh(state) -> dict:
-    if _expired(state):
-        return content_changed()
+    """The state to use now, replacing a missing or expired one the same way on every worker.
+
+    Workers that find the state missing or run out at the same moment must agree on its
+    successor: each making up its own version would have them store pages the others cannot
+    use and render them again and again. So a missing state is added only if still missing,
+    and an expired one is followed by a version derived from it.
+    """
+    if not _expired(state):
+        _remember_for_request(state)
+        return state
+    if _usable(state):
+        successor = hashlib.sha256(f"{state['version']}:{state['expires_at']}".encode())
+        state = {
+            "version": successor.hexdigest()[:32],
+            "changed_at": state["expires_at"],
+            "expires_at": _next_expiry(),
+        }
+        cache.set(STATE_KEY, state, timeout=None)
+    else:
+        state = {"version": _new_version(), "changed_at": time.time(), "expires_at": _next_expiry()}
+        if not cache.add(STATE_KEY, state, timeout=None):
+            existing = cache.get(STATE_KEY)
+            state = existing if _usable(existing) else state
     _remember_for_request(state)
     return state
 
@@ -186,9 +215,12 @@ class Lookup:
         content = response.content.decode(response.charset)
         content = FORM_TIME.sub(lambda m: f"{m[1]}{_form_mark(_scope_of(m[2]))}{m[3]}", content)
         content = CSRF_FIELD.sub(rf"\g<1>{CSRF_MARK}\g<2>", content)
+        parts = PLACEHOLDER.split(content)
         entry = {
-            # The page cut at its placeholders: the odd items are placeholders.
-            "parts": PLACEHOLDER.split(content),
+            # The page cut at its placeholders: the odd items are placeholders. A page without
+            # any (no form on it) is kept compressed instead, as it is sent to most clients.
+            "parts": parts if len(parts) > 1 else None,
+            "gzip": None if len(parts) > 1 else _gzip(content),
             "headers": {
                 name: value
                 for name, value in response.items()
@@ -202,14 +234,16 @@ class Lookup:
         return entry
 
     def respond(self, request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponse:
-        parts = list(entry["parts"])
-        fills = {}
-        for placeholder in parts[1::2]:
-            if placeholder not in fills:
-                fills[placeholder] = _personal(placeholder, request)
-        parts[1::2] = [fills[placeholder] for placeholder in parts[1::2]]
-        content = "".join(parts)
-        response = HttpResponse(content, headers=entry["headers"])
+        if entry["gzip"] is not None:
+            response = _compressed(request, entry)
+        else:
+            parts = list(entry["parts"])
+            fills = {}
+            for placeholder in parts[1::2]:
+                if placeholder not in fills:
+                    fills[placeholder] = _personal(placeholder, request)
+            parts[1::2] = [fills[placeholder] for placeholder in parts[1::2]]
+            response = HttpResponse("".join(parts), headers=entry["headers"])
         # Weak: the bytes differ per visitor (their tokens), the page does not.
         response["ETag"] = "W/" + quote_etag(entry["etag"])
         if "Last-Modified" not in response:  # the view's own date (sitemaps) comes first
@@ -217,6 +251,22 @@ class Lookup:
         response["Cache-Control"] = "private, max-age=0, must-revalidate"
         response["X-Page-Cache"] = "hit" if hit else "miss"
         return response
+
+
+def _gzip(content: str) -> bytes:
+    return gzip.compress(content.encode(), compresslevel=6, mtime=0)
+
+
+def _compressed(request: HttpRequest, entry: dict) -> HttpResponse:
+    """A page without per-visitor parts: gzip as stored, or unpacked for the rare client that
+    does not accept it. (No secret is on such a page, so compression reveals nothing.)"""
+    if ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")):
+        response = HttpResponse(entry["gzip"], headers=entry["headers"])
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(entry["gzip"]), headers=entry["headers"])
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def _form_mark(scope: str) -> str:
@@ -284,7 +334,7 @@ def cache_page_for_readers(view=None, *, depends: tuple[str, ...] = ()):
         if lookup is None:  # a personal visit (or no middleware): render as usual
             return view(request, *args, **kwargs)
 
-        def render() -> HttpResponse:
+        def render(lookup: Lookup) -> HttpResponse:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -301,23 +351,37 @@ def cache_page_for_readers(view=None, *, depends: tuple[str, ...] = ()):
 
 def _render_once(request: HttpRequest, lookup: Lookup, render) -> HttpResponse:
     """Render a missing page, unless another worker already is: then wait for its result."""
-    lock = lookup.key + ":rendering"
-    if cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
-        try:
-            return render()
-        finally:
-            cache.delete(lock)
+    for _ in range(2):
+        lock = lookup.key + ":rendering"
+        if cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+            try:
+                return render(lookup)
+            finally:
+                cache.delete(lock)
+        entry = _wait_for_render(lookup, lock)
+        if entry is not None:
+            return lookup.respond(request, entry, hit=True)
+        # The render ended without a page for these versions (or the cache went away): look
+        # again, with the versions of now.
+        lookup = Lookup(request)
+        if lookup.valid(lookup.entry):
+            return lookup.respond(request, lookup.entry, hit=True)
+    return render(lookup)
+
+
+def _wait_for_render(lookup: Lookup, lock: str) -> dict | None:
+    """The page another worker is rendering, once stored; None if its lock goes first."""
     deadline = time.monotonic() + RENDER_LOCK_SECONDS
     pause = 0.005
     while time.monotonic() < deadline:
         time.sleep(pause)
-        pause = min(pause * 2, 0.1)
+        pause = min(pause * 2, 0.05)
         found = cache.get_many([lookup.key, lock])
         if lookup.valid(found.get(lookup.key)):
-            return lookup.respond(request, found[lookup.key], hit=True)
+            return found[lookup.key]
         if lock not in found:
-            break  # it finished without a page to share, or the cache went away
-    return render()
+            return None
+    return None
 
 
 def watch(model, *, unseen=None) -> None:

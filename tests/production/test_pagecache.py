@@ -1,6 +1,7 @@
 """Anonymous readers get cached pages, and the cache is never wrong."""
 
 import datetime
+import gzip
 import re
 import threading
 import time
@@ -337,3 +338,41 @@ def test_what_an_older_release_left_in_the_cache_is_never_served():
     response = get(tip.get_absolute_url())
     assert response["X-Page-Cache"] == "miss"
     assert "stale page" not in response.content.decode()
+
+
+def test_pages_without_forms_are_sent_compressed_to_clients_that_accept_it():
+    tip = make_tip(title="Squeezed")
+    url = tip.category.get_absolute_url()
+    plain = get(url)
+    packed = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert "Squeezed" in plain.content.decode()
+    assert "Content-Encoding" not in plain
+    assert "Accept-Encoding" in plain["Vary"]
+    assert "Accept-Encoding" in packed["Vary"]
+
+
+def test_pages_with_a_visitors_tokens_are_never_compressed():
+    """Compressing a secret next to text a visitor controls would leak it (BREACH)."""
+    tip = make_tip()
+    for _ in range(2):
+        response = Client().get(tip.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+        assert "Content-Encoding" not in response
+        assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+
+
+def test_workers_that_find_no_state_agree_on_one():
+    first = pagecache._fresh(None)
+    assert pagecache._fresh(None) == first, "the second finds the first one's state"
+
+
+def test_workers_agree_on_what_follows_an_expired_state():
+    expired = {"version": "v1", "changed_at": 1.0, "expires_at": time.time() - 1}
+    successors = []
+    for _ in range(2):  # two workers, each reading the expired state
+        pagecache.cache.set(pagecache.STATE_KEY, expired)
+        successors.append(pagecache._fresh(expired))
+    assert successors[0] == successors[1]
+    assert successors[0]["version"] != "v1"
+    assert successors[0]["changed_at"] == expired["expires_at"]

@@ -35,7 +35,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="tip",
-            index=models.Index(fields=["status", "updated_at"], name="tip_public_updated_idx"),
+            index=models.Index(
+                fields=["status", "updated_at", "publish_at", "guru"],
+                name="tip_public_updated_idx",
+            ),
         ),
         migrations.AddConstraint(
             model_name="tip",
