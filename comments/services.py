@@ -2,12 +2,13 @@
 
 import datetime
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -22,10 +23,17 @@ from .moderation import judge
 logger = logging.getLogger(__name__)
 
 
+class Posted(NamedTuple):
+    comment: Comment
+    created: bool
+    # Where a published comment stands among its tip's comments (1: the first), else None.
+    position: int | None
+
+
 def comment_post(
     *, tip: Tip, name: str, email: str, url: str, body: str, ip: str, user_agent: str
-) -> tuple[Comment, bool]:
-    """Store a reader's comment as moderation decides; returns it and whether it is new.
+) -> Posted:
+    """Store a reader's comment as moderation decides: the comment, whether it is new, its place.
 
     The same text from the same email on the same tip is stored once: a second post returns
     the first comment (the database's unique constraint decides, so this holds under races).
@@ -42,20 +50,32 @@ def comment_post(
         ip_address=ip or None,
         user_agent=user_agent[:300],
     )
+    approved = comment.status == Comment.Status.APPROVED
+    position = None
     try:
         with transaction.atomic():
-            comment.save()
+            if approved:
+                # Count it first: the UPDATE locks the tip's row until commit, so concurrent
+                # posts queue there, none is lost, and each is timed (on save) after the ones
+                # before it. The new count is then the comment's place, with no counting of
+                # the tip's comments, which a busy tip has thousands of.
+                tips = Tip.objects.filter(pk=tip.pk)
+                tips.update(comment_count=F("comment_count") + 1)
+                comment.save()
+                position = tips.values_list("comment_count", flat=True).get()
+            else:
+                comment.save()
     except IntegrityError:
         existing = Comment.objects.get(
             tip=tip, email=comment.email, fingerprint=Comment.fingerprint_of(body)
         )
-        return existing, False
+        return Posted(existing, False, None)
 
-    if comment.status == Comment.Status.APPROVED:
-        tips_refresh_comment_counts(tip_ids=[tip.pk])
+    if approved:
+        transaction.on_commit(lambda: discussion_changed(tips=[tip]))
     elif comment.status == Comment.Status.PENDING:
         transaction.on_commit(lambda: _tell_editors(comment))
-    return comment, True
+    return Posted(comment, True, position)
 
 
 def comments_moderate(*, comments, status: str) -> int:
@@ -71,7 +91,13 @@ def tips_refresh_comment_counts(*, tip_ids) -> None:
     """Recount the approved comments of these tips; the counts show on pages, so they change."""
     tip_ids = list(tip_ids)
     tips_recount(tip_ids=tip_ids, field="comment_count", rows=Comment.objects.public())
-    transaction.on_commit(lambda: discussion_changed(tip_ids=tip_ids))
+    # Their addresses, read once committed: the pages to re-render.
+    tips = (
+        Tip.objects.filter(pk__in=tip_ids)
+        .select_related("category__topic")
+        .only("slug", "category__slug", "category__topic__slug")
+    )
+    transaction.on_commit(lambda: discussion_changed(tips=tips))
 
 
 def comments_erase_old_ips(*, days: int) -> int:

@@ -19,10 +19,15 @@ from .sections import HELD_KEY
 HELD_NOTICE = "Thanks! Your comment is awaiting moderation."
 
 
-def comment_location(comment: Comment) -> str:
-    """The address of an approved comment on its tip: the right page, scrolled to it."""
-    before = comment.tip.comments.public().filter(submitted_at__lt=comment.submitted_at).count()
-    page = before // settings.COMMENTS_PER_PAGE + 1
+def comment_location(comment: Comment, position: int | None = None) -> str:
+    """The address of an approved comment on its tip: the right page, scrolled to it.
+
+    ``position`` is its place among the tip's comments (1: the first), when already known.
+    """
+    if position is None:
+        earlier = comment.tip.comments.public().filter(submitted_at__lt=comment.submitted_at)
+        position = earlier.count() + 1
+    page = (position - 1) // settings.COMMENTS_PER_PAGE + 1
     query = f"?comments={page}" if page > 1 else ""
     return f"{comment.tip.get_absolute_url()}{query}#{comment.anchor}"
 
@@ -48,7 +53,7 @@ def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
     except Throttled as throttled:
         return too_many_requests(request, throttled, form_name="comment")
 
-    comment, _ = services.comment_post(
+    comment, _, position = services.comment_post(
         tip=tip,
         name=data["name"],
         email=data["email"],
@@ -58,7 +63,7 @@ def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
         user_agent=request.headers.get("user-agent", ""),
     )
     if comment.status == Comment.Status.APPROVED:
-        return redirect(comment_location(comment))
+        return redirect(comment_location(comment, position))
     request.session[HELD_KEY] = [*request.session.get(HELD_KEY, [])[-19:], comment.pk]
     messages.info(request, HELD_NOTICE)
     return redirect(f"{tip.get_absolute_url()}#comments")

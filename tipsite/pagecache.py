@@ -22,8 +22,8 @@ instead of rendering it too.
 
 Pages are stored without their per-visitor parts: the CSRF token and the signed form times are
 swapped for placeholders and filled in for each request, so no visitor ever gets another's token.
-Visitors with a session, a pending message or a vote cookie are never served from (or stored
-into) the cache.
+Pages without any are stored gzipped, as most clients take them. Visitors with a session, a
+pending message or a vote cookie are never served from (or stored into) the cache.
 """
 
 import contextvars
@@ -31,7 +31,6 @@ import datetime
 import functools
 import gzip
 import hashlib
-import logging
 import re
 import time
 import uuid
@@ -51,8 +50,6 @@ from django.utils.http import http_date, quote_etag
 from tips.models import Tip
 
 from .antispam import TOKEN_SALT, issue_token
-
-logger = logging.getLogger(__name__)
 
 # Part of every page's key: a release that stores pages differently changes it, so it never
 # reads what an older release stored in the same cache.
@@ -156,9 +153,11 @@ def _address_key(path: str) -> str:
     return "pagecache:address:" + hashlib.sha256(path.encode()).hexdigest()
 
 
-def discussion_changed(*, tip_ids) -> None:
-    """The comments readers see changed on these tips: re-render them and the listings."""
-    tips = Tip.objects.filter(pk__in=list(tip_ids)).select_related("category__topic")
+def discussion_changed(*, tips) -> None:
+    """The comments readers see changed on these tips: re-render them and the listings.
+
+    ``tips`` come with their categories and topics, for their addresses.
+    """
     versions = {_address_key(tip.get_absolute_url()): _new_version() for tip in tips}
     cache.set_many({DISCUSSION_KEY: _new_version(), **versions}, timeout=None)
 
@@ -203,9 +202,10 @@ class Lookup:
         self.entry = found.get(self.key)
 
     def valid(self, entry) -> bool:
-        return isinstance(entry, dict) and all(
-            self.versions.get(name, False) == version
-            for name, version in entry.get("versions", {"content": None}).items()
+        """Whether ``entry`` was rendered under the versions it depends on that are current now."""
+        versions = entry.get("versions") if isinstance(entry, dict) else None
+        return bool(versions) and all(
+            self.versions.get(name, False) == version for name, version in versions.items()
         )
 
     def store(self, response: HttpResponse, depends: tuple[str, ...]) -> dict | None:

@@ -27,7 +27,7 @@ def post(**fields):
         "user_agent": "Test",
     }
     values.update(fields)
-    comment, _ = comment_post(**values)
+    comment, _, _ = comment_post(**values)
     return comment
 
 

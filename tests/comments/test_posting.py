@@ -257,3 +257,23 @@ def test_comment_permalink_leads_to_the_right_page_and_anchor(client, settings):
     assert response["Location"] == f"{tip.get_absolute_url()}?comments=2#c{comments[2].pk}"
     pending = make_comment(tip=tip, status=Comment.Status.PENDING)
     assert client.get(reverse("comments:permalink", args=[pending.pk])).status_code == 404
+
+
+def test_a_published_comment_leads_to_its_own_page_and_anchor(client, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    settings.COMMENTS_MODERATION = "none"
+    settings.ANTISPAM = {"comment": {"interval_seconds": 0}}
+    tip = make_tip()
+    locations = [
+        post(client, tip, email=f"p{i}@example.com", body=f"Comment {i}")["Location"]
+        for i in range(3)
+    ]
+    comments = list(Comment.objects.order_by("submitted_at", "pk"))
+    url = tip.get_absolute_url()
+    assert locations == [
+        f"{url}#c{comments[0].pk}",
+        f"{url}#c{comments[1].pk}",
+        f"{url}?comments=2#c{comments[2].pk}",
+    ]
+    tip.refresh_from_db()
+    assert tip.comment_count == 3
