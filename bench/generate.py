@@ -24,7 +24,7 @@ DEFAULT_MANIFEST = BENCH_DIR / "last_run.json"
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", choices=["quick", "full"], default="full")
+    parser.add_argument("--size", choices=["tiny", "quick", "full"], default="full")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,

@@ -17,8 +17,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -46,11 +44,15 @@ MAX_OTHER_COMMENTS = 400
 # Synthetic commenters; more than any tip's comments, so a tip never has one email twice.
 READERS = 5000
 HISTORY = datetime.timedelta(days=3 * 365)
+# As on a live site, some tips are drafts and some wait for their publish time: the public
+# filter has something to leave out. Never in the big category or among the designated tips.
+DRAFT_SHARE = 0.01
+SCHEDULED_SHARE = 0.002
 
 # The columns the generator fills for the two big tables, in the order it yields them.
 TIP_FIELDS = [
     "id", "category", "guru", "title", "slug", "question", "body", "body_html", "status",
-    "publish_at", "created_at", "updated_at",
+    "publish_at", "created_at", "updated_at", "comment_count",
 ]  # fmt: skip
 COMMENT_FIELDS = [
     "id", "tip", "name", "email", "url", "body", "status", "submitted_at", "fingerprint",
@@ -71,6 +73,8 @@ class Size:
 
 
 SIZES = {
+    # The small network bench/queries.py counts queries on, to compare with the large ones.
+    "tiny": Size(tips=100, comments=1_000, topics=2, categories=4, gurus=4),
     "quick": Size(tips=2_000, comments=20_000, topics=5, categories=40, gurus=20),
     "full": Size(tips=100_000, comments=1_000_000, topics=20, categories=400, gurus=200),
 }
@@ -96,8 +100,6 @@ def build(*, size: Size, seed: int, phases: Phases) -> dict:
             plan = load_tips(rng, writer, blocks, network, size, now)
         with phases("comments"):
             load_comments(rng, writer, plan, size, now)
-        with phases("counts"):
-            count_comments()
         with phases("search index"):
             rebuild_search_index()
     with phases("finish"):
@@ -316,6 +318,7 @@ def load_structure(rng: random.Random, writer: Writer, size: Size) -> Network:
 class TipPlan:
     """What later phases and the manifest need to know about the tips, without the text."""
 
+    public: list[bool]
     publish_at: list[datetime.datetime]
     category_index: list[int]
     guru_id: list[int]
@@ -325,6 +328,7 @@ class TipPlan:
     rare: list[int]
     common_count: int
     big_category_tips: int
+    comments: list[int]  # approved comments per tip
 
 
 def load_tips(rng, writer, blocks, network: Network, size: Size, now) -> TipPlan:
@@ -342,27 +346,54 @@ def load_tips(rng, writer, blocks, network: Network, size: Size, now) -> TipPlan
     ages = sorted((rng.uniform(3600, span) for _ in range(size.tips)), reverse=True)
     publish_at = [now - datetime.timedelta(seconds=round(age)) for age in ages]
 
-    designated = next(i for i in range(int(size.tips * 0.9), size.tips) if category_index[i] != 0)
+    # The tip with 500 comments sits on a topic whose Guru Spotlight rotates (the dearer kind,
+    # see load_structure), at every size, so its query counts compare across sizes.
+    rotating = {c for c, category in enumerate(network.categories) if category.topic.id % 2 == 0}
+    designated = next(
+        i for i in range(int(size.tips * 0.9), size.tips) if category_index[i] in rotating
+    )
     post_target = next(i for i in range(int(size.tips * 0.8), size.tips) if i != designated)
     candidates = [i for i in range(size.tips) if i not in (designated, post_target)]
     rare = sorted(rng.sample(candidates, k=min(words.RARE_TIPS, len(candidates))))
     rare_set = set(rare)
+    status = [Tip.Status.PUBLISHED] * size.tips
+    hideable = [i for i in candidates if category_index[i] != 0 and i not in rare_set]
+    hidden = rng.sample(hideable, k=round(size.tips * (DRAFT_SHARE + SCHEDULED_SHARE)))
+    scheduled = set(hidden[: round(size.tips * SCHEDULED_SHARE)])
+    for i in hidden:
+        status[i] = Tip.Status.PUBLISHED if i in scheduled else Tip.Status.DRAFT
+        if i in scheduled:
+            # Going live over the coming week, after the benchmark has run.
+            publish_at[i] = now + datetime.timedelta(seconds=rng.uniform(86_400, 7 * 86_400))
 
-    guru_ids = []
-    slugs = []
-    common_count = 0
+    plan = TipPlan(
+        public=[status[i] == Tip.Status.PUBLISHED and i not in scheduled for i in range(size.tips)],
+        publish_at=publish_at,
+        category_index=category_index,
+        guru_id=[],
+        slugs=[],
+        designated=designated,
+        post_target=post_target,
+        rare=rare,
+        common_count=0,
+        big_category_tips=big,
+        comments=[],
+    )
+    # Each tip is stored with its comment count, as tips_recount keeps it. (Counting afterwards
+    # updated every tip at once, which on PostgreSQL left each row twice: a table twice the
+    # size for searches to read, which no live site, updating a tip at a time, would have.)
+    plan.comments = comment_counts(rng, plan, size.comments)
 
     def rows():
-        nonlocal common_count
         for i in range(size.tips):
             category = network.categories[category_index[i]]
             guru_id = rng.choice(network.gurus_by_topic[category.topic_id])
             title = writer.title()
             slug = f"{slugify(title)[:180]}-{i + 1}"
             body, body_html, common = blocks.body()
-            common_count += common
-            guru_ids.append(guru_id)
-            slugs.append(slug)
+            plan.common_count += common and plan.public[i]
+            plan.guru_id.append(guru_id)
+            plan.slugs.append(slug)
             question = writer.rare_question() if i in rare_set else writer.question()
             published = publish_at[i]
             yield (
@@ -374,24 +405,15 @@ def load_tips(rng, writer, blocks, network: Network, size: Size, now) -> TipPlan
                 question,
                 body,
                 body_html,
-                Tip.Status.PUBLISHED,
+                status[i],
                 published,
-                published,
-                published,
+                min(published, now),
+                min(published, now),
+                plan.comments[i],
             )
 
     insert(Tip, TIP_FIELDS, rows(), label="tips", total=size.tips)
-    return TipPlan(
-        publish_at=publish_at,
-        category_index=category_index,
-        guru_id=guru_ids,
-        slugs=slugs,
-        designated=designated,
-        post_target=post_target,
-        rare=rare,
-        common_count=common_count,
-        big_category_tips=big,
-    )
+    return plan
 
 
 def comment_counts(rng: random.Random, plan: TipPlan, total: int) -> list[int]:
@@ -401,7 +423,8 @@ def comment_counts(rng: random.Random, plan: TipPlan, total: int) -> list[int]:
     counts[plan.designated] = min(DESIGNATED_COMMENTS, total)
     counts[plan.post_target] = min(3, total - counts[plan.designated])
     rest = total - sum(counts)
-    weights = [rng.lognormvariate(0, 1.5) for _ in range(tips)]
+    # Only public tips have comments.
+    weights = [rng.lognormvariate(0, 1.5) if public else 0 for public in plan.public]
     weights[plan.designated] = weights[plan.post_target] = 0
     scale = rest / sum(weights)
     for i, weight in enumerate(weights):
@@ -417,7 +440,7 @@ def comment_counts(rng: random.Random, plan: TipPlan, total: int) -> list[int]:
 
 
 def load_comments(rng: random.Random, writer: Writer, plan: TipPlan, size: Size, now) -> None:
-    counts = comment_counts(rng, plan, size.comments)
+    counts = plan.comments
     readers = [reader(r) for r in range(READERS)]
     # A few thousand distinct texts; the fingerprint is what Comment.save() would have stored.
     texts = [writer.comment() for _ in range(4000)]
@@ -468,20 +491,6 @@ def reader(r: int) -> tuple[str, str, str]:
     return f"{first} {last[0]}.", f"reader{r}@bench.example", url
 
 
-def count_comments() -> None:
-    """Store every tip's approved-comment count in one UPDATE, as tips_recount would per tip."""
-    approved = (
-        Comment.objects.public()
-        .filter(tip=OuterRef("pk"))
-        .order_by()
-        .values("tip")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    with transaction.atomic():
-        Tip.objects.update(comment_count=Coalesce(Subquery(approved), 0))
-
-
 def rebuild_search_index() -> None:
     if connection.vendor == "sqlite":
         # Puts the triggers back and fills the FTS table from the tips in one INSERT … SELECT.
@@ -529,22 +538,44 @@ def manifest(network: Network, plan: TipPlan, size: Size) -> dict:
 
     designated_guru = next(g for g in network.gurus if g.id == plan.guru_id[plan.designated])
     search = reverse("tips:search")
+    # "kind" names what a page is at any size (the deep page's number depends on the size).
     pages = [
-        {"name": "home", "path": reverse("tips:home")},
-        {"name": "topic", "path": big.topic.get_absolute_url()},
-        {"name": "category p1", "path": category_url},
-        {"name": f"category p{deep_page}", "path": f"{category_url}?page={deep_page}"},
-        {"name": f"tip ({DESIGNATED_COMMENTS} comments)", "path": tip_url(plan.designated)},
-        {"name": "guru", "path": designated_guru.get_absolute_url()},
-        {"name": "search common", "path": f"{search}?{urlencode({'q': words.COMMON_WORD})}"},
-        {"name": "search rare", "path": f"{search}?{urlencode({'q': words.RARE_WORD})}"},
-        {"name": "sitemap index", "path": reverse("sitemap")},
+        {"name": "home", "kind": "home", "path": reverse("tips:home")},
+        {"name": "topic", "kind": "topic", "path": big.topic.get_absolute_url()},
+        {"name": "category p1", "kind": "category", "path": category_url},
+        {
+            "name": f"category p{deep_page}",
+            "kind": "category-deep",
+            "path": f"{category_url}?page={deep_page}",
+        },
+        {
+            "name": f"tip ({DESIGNATED_COMMENTS} comments)",
+            "kind": "tip",
+            "path": tip_url(plan.designated),
+        },
+        {"name": "guru", "kind": "guru", "path": designated_guru.get_absolute_url()},
+        {
+            "name": "search common",
+            "kind": "search-common",
+            "path": f"{search}?{urlencode({'q': words.COMMON_WORD})}",
+        },
+        {
+            "name": "search rare",
+            "kind": "search-rare",
+            "path": f"{search}?{urlencode({'q': words.RARE_WORD})}",
+        },
+        {"name": "sitemap index", "kind": "sitemap-index", "path": reverse("sitemap")},
         {
             "name": "sitemap tips p1",
+            "kind": "sitemap-tips",
             "path": reverse("sitemap-section", kwargs={"section": "tips"}),
         },
     ]
-    guru_tips = sum(1 for g in plan.guru_id if g == designated_guru.id)
+    guru_tips = sum(
+        1
+        for g, public in zip(plan.guru_id, plan.public, strict=True)
+        if public and g == designated_guru.id
+    )
     return {
         "size": {
             "tips": size.tips,
@@ -562,6 +593,8 @@ def manifest(network: Network, plan: TipPlan, size: Size) -> dict:
             "deep_page": deep_page,
             "designated_tip_comments": DESIGNATED_COMMENTS,
             "guru_tips": guru_tips,
+            "public_tips": sum(plan.public),
+            "hidden_tips": size.tips - sum(plan.public),
             "common_word": words.COMMON_WORD,
             "common_word_tips": plan.common_count,
             "rare_word": words.RARE_WORD,

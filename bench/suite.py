@@ -3,9 +3,10 @@
     .venv/bin/python bench/suite.py --size quick|full [--skip-generate]
 
 Uses $DATABASE_URL when set (PostgreSQL), else bench/data/bench.sqlite3, and Redis at $REDIS_URL
-(or 127.0.0.1:6379 when it answers) for the cache. For each of "cold" (page cache off: every
-request renders) and "warm" (page cache on) it starts gunicorn with production settings, runs
-bench/run.py against it and stops it. Tables land in bench/results/.
+(or 127.0.0.1:6379 when it answers) for the cache. It loads the network, counts each page's
+queries on a 100-tip network beside it (bench/queries.py), then for each of "cold" (the cache
+emptied before every measurement) and "warm" (pages in the cache) starts gunicorn with
+production settings, runs bench/run.py against it and stops it. Tables land in bench/results/.
 """
 
 import argparse
@@ -37,7 +38,7 @@ def redis_url() -> str:
     return "redis://127.0.0.1:6379/14"
 
 
-def server_env(database_url: str, cache: str, static_root: str) -> dict:
+def server_env(database_url: str, redis: str, prefix: str, static_root: str) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tipsite.settings.production",
@@ -45,8 +46,8 @@ def server_env(database_url: str, cache: str, static_root: str) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "HTTPS": "false",
         "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url(),
-        "CACHE_KEY_PREFIX": f"bench-{time.time()}",
+        "REDIS_URL": redis,
+        "CACHE_KEY_PREFIX": prefix,
         "STATIC_ROOT": static_root,
         "BENCH_ENDPOINTS": "1",
         "BENCH_COUNT_QUERIES": "1",
@@ -56,7 +57,7 @@ def server_env(database_url: str, cache: str, static_root: str) -> dict:
         "ANTISPAM_MIN_SECONDS": "0",
         "ANTISPAM_MAX_AGE_SECONDS": "86400",
         "COMMENTS_MODERATION": "none",
-        "PAGE_CACHE_SECONDS": "0" if cache == "cold" else "600",
+        "PAGE_CACHE_SECONDS": "600",
         "LOG_LEVEL": "WARNING",
     }
 
@@ -77,8 +78,10 @@ def main() -> None:
     parser.add_argument("--size", choices=["quick", "full"], default="quick")
     parser.add_argument("--skip-generate", action="store_true", help="reuse the loaded network")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
-    parser.add_argument("--duration", type=int, help="seconds per concurrency level")
+    parser.add_argument("--duration", type=int, help="seconds per row")
+    parser.add_argument("--caches", default="cold,warm", help="which runs, in order")
     args = parser.parse_args()
+    started = time.monotonic()
     database_url = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{BENCH_DIR / 'data' / 'bench.sqlite3'}"
     )
@@ -87,30 +90,38 @@ def main() -> None:
     if not args.skip_generate:
         generate = [PYTHON, str(BENCH_DIR / "generate.py"), "--size", args.size]
         subprocess.run(generate, env=env, check=True)  # noqa: S603
+    small = BENCH_DIR / "data" / "queries-100.json"
+    count = [PYTHON, str(BENCH_DIR / "queries.py"), "--like", database_url, "--out", str(small)]
+    subprocess.run(count, env=env, check=True)  # noqa: S603
 
     static_root = tempfile.mkdtemp(prefix="tipsite-bench-static-")
     url = f"http://127.0.0.1:{PORT}"
-    for cache in ("cold", "warm"):
-        environment = server_env(database_url, cache, static_root)
+    redis = redis_url()
+    for cache in args.caches.split(","):
+        prefix = f"bench-{time.time()}"
+        environment = server_env(database_url, redis, prefix, static_root)
         subprocess.run(  # noqa: S603
             [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
             env=environment, cwd=PROJECT_DIR, check=True,
         )  # fmt: skip
         server = subprocess.Popen(  # noqa: S603
             [GUNICORN, "tipsite.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", str(args.workers), "--timeout", "120"],
+             "--workers", str(args.workers), "--timeout", "120", "--log-level", "warning"],
             env=environment, cwd=PROJECT_DIR,
         )  # fmt: skip
         try:
             wait_until_up(url)
             command = [PYTHON, str(BENCH_DIR / "run.py"), "--url", url, "--cache", cache,
-                       "--pid", str(server.pid), "--database-url", database_url]  # fmt: skip
+                       "--pid", str(server.pid), "--database-url", database_url,
+                       "--redis-url", redis, "--cache-prefix", prefix,
+                       "--small-queries", str(small)]  # fmt: skip
             if args.duration:
                 command += ["--duration", str(args.duration)]
             subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True)  # noqa: S603
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
+    print(f"make bench took {time.monotonic() - started:.0f} s", flush=True)
 
 
 if __name__ == "__main__":
