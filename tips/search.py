@@ -161,10 +161,14 @@ class SearchResults:
         return [tips[pk] for pk in ids]
 
     def public_tips(self):
-        tips = Tip.objects.published()
-        if self.topic is not None:
-            tips = tips.filter(category__topic=self.topic)
-        return tips
+        return self.in_topic(Tip.objects.published())
+
+    def in_topic(self, tips):
+        """``tips`` narrowed to the topic, if one is chosen: those of its categories, which an
+        index finds (a join to the categories read every tip of the network)."""
+        if self.topic is None:
+            return tips
+        return tips.filter(category__in=self.topic.categories.all())
 
 
 class SqliteEngine:
@@ -191,7 +195,7 @@ class SqliteEngine:
         clauses.append(f"+{FTS_TABLE}.rowid NOT IN ({hidden[0]})")
         params += hidden[1]
         if self.results.topic is not None:
-            in_topic = Tip.objects.filter(category__topic=self.results.topic).values("pk")
+            in_topic = self.results.in_topic(Tip.objects.all()).values("pk")
             sql, topic_params = in_topic.query.sql_with_params()
             clauses.append(f"+{FTS_TABLE}.rowid IN ({sql})")
             params += topic_params
@@ -288,7 +292,7 @@ def related(tip: Tip, *, limit: int = 5) -> list[Tip]:
 
     Similar means sharing words with this tip's title and question, in their titles and
     questions. That search reads every tip holding one of those words, so it runs only when the
-    category cannot fill the list by itself (one query more on such a tip's page).
+    category cannot fill the list by itself (two queries more on such a tip's page).
     """
     same_category = list(
         Tip.objects.published()

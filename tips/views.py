@@ -101,13 +101,18 @@ class TopicView(DetailView):
         )
 
 
-class CategoryView(ListView):
-    template_name = "tips/category_detail.html"
+class TipListView(ListView):
+    """A listing of tips, ``TIPS_PER_PAGE`` a page; page 500 costs what page 1 does."""
+
     context_object_name = "tips"
     paginator_class = IdsFirstPaginator
 
     def get_paginate_by(self, queryset):
         return settings.TIPS_PER_PAGE
+
+
+class CategoryView(TipListView):
+    template_name = "tips/category_detail.html"
 
     def get_queryset(self):
         self.category = get_object_or_404(
@@ -142,13 +147,8 @@ class TipView(DetailView):
         return super().get_context_data(**tip_page_context(self.request, self.object), **kwargs)
 
 
-class GuruView(ListView):
+class GuruView(TipListView):
     template_name = "tips/guru_detail.html"
-    context_object_name = "tips"
-    paginator_class = IdsFirstPaginator
-
-    def get_paginate_by(self, queryset):
-        return settings.TIPS_PER_PAGE
 
     def get_queryset(self):
         self.guru = get_object_or_404(
