@@ -324,7 +324,7 @@ class TipPlan:
     guru_id: list[int]
     slugs: list[str]
     designated: int  # index of the tip with exactly DESIGNATED_COMMENTS comments
-    post_target: int  # index of the tip the comment-post benchmark writes to
+    post_targets: list[int]  # indexes of the tips the comment posts of each run write to
     rare: list[int]
     common_count: int
     big_category_tips: int
@@ -352,8 +352,10 @@ def load_tips(rng, writer, blocks, network: Network, size: Size, now) -> TipPlan
     designated = next(
         i for i in range(int(size.tips * 0.9), size.tips) if category_index[i] in rotating
     )
-    post_target = next(i for i in range(int(size.tips * 0.8), size.tips) if i != designated)
-    candidates = [i for i in range(size.tips) if i not in (designated, post_target)]
+    # One tip to post comments to per run (cold, warm), so a run never starts on the thousands
+    # of comments the one before it posted.
+    post_targets = [i for i in range(int(size.tips * 0.8), size.tips) if i != designated][:2]
+    candidates = [i for i in range(size.tips) if i not in (designated, *post_targets)]
     rare = sorted(rng.sample(candidates, k=min(words.RARE_TIPS, len(candidates))))
     rare_set = set(rare)
     status = [Tip.Status.PUBLISHED] * size.tips
@@ -373,7 +375,7 @@ def load_tips(rng, writer, blocks, network: Network, size: Size, now) -> TipPlan
         guru_id=[],
         slugs=[],
         designated=designated,
-        post_target=post_target,
+        post_targets=post_targets,
         rare=rare,
         common_count=0,
         big_category_tips=big,
@@ -421,11 +423,13 @@ def comment_counts(rng: random.Random, plan: TipPlan, total: int) -> list[int]:
     tips = len(plan.publish_at)
     counts = [0] * tips
     counts[plan.designated] = min(DESIGNATED_COMMENTS, total)
-    counts[plan.post_target] = min(3, total - counts[plan.designated])
+    for target in plan.post_targets:
+        counts[target] = min(3, total - sum(counts))
     rest = total - sum(counts)
     # Only public tips have comments.
     weights = [rng.lognormvariate(0, 1.5) if public else 0 for public in plan.public]
-    weights[plan.designated] = weights[plan.post_target] = 0
+    for fixed in (plan.designated, *plan.post_targets):
+        weights[fixed] = 0
     scale = rest / sum(weights)
     for i, weight in enumerate(weights):
         counts[i] += min(MAX_OTHER_COMMENTS, int(weight * scale))
@@ -601,12 +605,15 @@ def manifest(network: Network, plan: TipPlan, size: Size) -> dict:
             "rare_word_tips": len(plan.rare),
         },
         "comment_post": {
-            "tip_id": plan.post_target + 1,
-            "tip_path": tip_url(plan.post_target),
-            "action": reverse("comments:post", kwargs={"tip_id": plan.post_target + 1}),
-            # The author of the tip's first comment: known, so a new comment publishes at once.
-            "email": reader(reader_of(plan.post_target + 1, 0))[1],
-            "name": "Bench Reader",
+            run: {
+                "tip_id": target + 1,
+                "tip_path": tip_url(target),
+                "action": reverse("comments:post", kwargs={"tip_id": target + 1}),
+                # The author of the tip's first comment: known, so a new comment publishes.
+                "email": reader(reader_of(target + 1, 0))[1],
+                "name": "Bench Reader",
+            }
+            for run, target in zip(("cold", "warm"), plan.post_targets, strict=True)
         },
     }
 

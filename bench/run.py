@@ -471,7 +471,7 @@ class CommentCounter:
 
 
 def post_comments(args, run, manifest, wrk: Wrk, workers, counter) -> list[Result]:
-    post = manifest["comment_post"]
+    post = manifest["comment_post"][run.cache]
     results = []
     run_id = time.strftime("%Y%m%dT%H%M%S")
     origin = "https://" + urlsplit(args.url).netloc

@@ -46,6 +46,11 @@ def test_the_network_is_what_the_manifest_says(client):
     for page in manifest["pages"]:
         response = client.get(page["path"])
         assert response.status_code == 200, page
+    posts = manifest["comment_post"]
+    assert posts["cold"]["tip_id"] != posts["warm"]["tip_id"], "each run posts to its own tip"
+    for post in posts.values():
+        assert Tip.objects.get(pk=post["tip_id"]).comments.public().count() == 3
+        assert client.get(post["tip_path"]).status_code == 200
     assert len({page["kind"] for page in manifest["pages"]}) == len(manifest["pages"])
 
 
