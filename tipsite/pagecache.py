@@ -22,8 +22,11 @@ instead of rendering it too.
 
 Pages are stored without their per-visitor parts: the CSRF token and the signed form times are
 swapped for placeholders and filled in for each request, so no visitor ever gets another's token.
-Pages without any are stored gzipped, as most clients take them. Visitors with a session, a
-pending message or a vote cookie are never served from (or stored into) the cache.
+Pages are stored compressed too, as most clients take them: the text between placeholders is
+compressed once, when stored, each stretch on its own, and the fills go between them
+uncompressed (see :func:`_gzip_around`), so what is compressed never depends on a secret and a
+hit compresses nothing. Visitors with a session, a pending message or a vote cookie are never
+served from (or stored into) the cache.
 """
 
 import contextvars
@@ -32,8 +35,10 @@ import functools
 import gzip
 import hashlib
 import re
+import struct
 import time
 import uuid
+import zlib
 
 from django.conf import settings
 from django.core import signing
@@ -53,13 +58,15 @@ from .antispam import TOKEN_SALT, issue_token
 
 # Part of every page's key: a release that stores pages differently changes it, so it never
 # reads what an older release stored in the same cache.
-LAYOUT = 3
+LAYOUT = 4
 STATE_KEY = "pagecache:state"
 DISCUSSION_KEY = "pagecache:discussion"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 FORM_TIME = re.compile(r'(name="(?:[\w-]+-)?issued" value=")([^"]*)(")')
 CSRF_MARK = "\x00csrf\x00"
 PLACEHOLDER = re.compile("(\x00(?:csrf|form:[\\w-]*)\x00)")
+# A gzip member's header (RFC 1952): deflate, no name, no time, unknown system.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 # The same test Django's GZipMiddleware makes.
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PERSONAL_COOKIES = ("sessionid", "messages", "tipsite_visitor")
@@ -215,12 +222,18 @@ class Lookup:
         content = response.content.decode(response.charset)
         content = FORM_TIME.sub(lambda m: f"{m[1]}{_form_mark(_scope_of(m[2]))}{m[3]}", content)
         content = CSRF_FIELD.sub(rf"\g<1>{CSRF_MARK}\g<2>", content)
-        parts = PLACEHOLDER.split(content)
+        pieces = PLACEHOLDER.split(content)
+        text = [piece.encode(response.charset) for piece in pieces[::2]]
         entry = {
-            # The page cut at its placeholders: the odd items are placeholders. A page without
-            # any (no form on it) is kept compressed instead, as it is sent to most clients.
-            "parts": parts if len(parts) > 1 else None,
-            "gzip": None if len(parts) > 1 else _gzip(content),
+            # The page cut at its placeholders, as bytes, and those bytes compressed (for a page
+            # without placeholders, only compressed: the rare client that takes no gzip gets
+            # them unpacked).
+            "text": text if len(pieces) > 1 else None,
+            "placeholders": pieces[1::2],
+            "deflated": _deflate_apart(text),
+            # Only needed for a page without placeholders: others are summed per visitor.
+            "crc": zlib.crc32(text[0]),
+            "size": len(text[0]),
             "headers": {
                 name: value
                 for name, value in response.items()
@@ -234,16 +247,18 @@ class Lookup:
         return entry
 
     def respond(self, request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponse:
-        if entry["gzip"] is not None:
-            response = _compressed(request, entry)
+        fills = _fills(entry["placeholders"], request)
+        if ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")):
+            response = HttpResponse(_gzip_around(entry, fills), headers=entry["headers"])
+            response["Content-Encoding"] = "gzip"
+        elif entry["text"] is None:
+            unpacked = gzip.decompress(_gzip_around(entry, fills))
+            response = HttpResponse(unpacked, headers=entry["headers"])
         else:
-            parts = list(entry["parts"])
-            fills = {}
-            for placeholder in parts[1::2]:
-                if placeholder not in fills:
-                    fills[placeholder] = _personal(placeholder, request)
-            parts[1::2] = [fills[placeholder] for placeholder in parts[1::2]]
-            response = HttpResponse("".join(parts), headers=entry["headers"])
+            body = [None] * (2 * len(fills) + 1)
+            body[::2], body[1::2] = entry["text"], fills
+            response = HttpResponse(b"".join(body), headers=entry["headers"])
+        patch_vary_headers(response, ["Accept-Encoding"])
         # Weak: the bytes differ per visitor (their tokens), the page does not.
         response["ETag"] = "W/" + quote_etag(entry["etag"])
         if "Last-Modified" not in response:  # the view's own date (sitemaps) comes first
@@ -253,20 +268,56 @@ class Lookup:
         return response
 
 
-def _gzip(content: str) -> bytes:
-    return gzip.compress(content.encode(), compresslevel=6, mtime=0)
+def _deflate_apart(text: list[bytes]) -> list[bytes]:
+    """Each stretch of ``text`` compressed as raw deflate (RFC 1951) that refers to no other.
+
+    A full flush ends each one on a byte boundary with the compressor's memory emptied, so
+    blocks of other bytes may go between them and nothing after a gap points back across it.
+    """
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segments = [compressor.compress(piece) + compressor.flush(zlib.Z_FULL_FLUSH) for piece in text]
+    segments[-1] += compressor.flush(zlib.Z_FINISH)
+    return segments
 
 
-def _compressed(request: HttpRequest, entry: dict) -> HttpResponse:
-    """A page without per-visitor parts: gzip as stored, or unpacked for the rare client that
-    does not accept it. (No secret is on such a page, so compression reveals nothing.)"""
-    if ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")):
-        response = HttpResponse(entry["gzip"], headers=entry["headers"])
-        response["Content-Encoding"] = "gzip"
+def _stored(data: bytes) -> bytes:
+    """``data`` as deflate blocks that keep it as it is ("stored", RFC 1951 section 3.2.4)."""
+    blocks = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start : start + 0xFFFF]
+        blocks.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+    return b"".join(blocks)
+
+
+def _gzip_around(entry: dict, fills: list[bytes]) -> bytes:
+    """The stored page as one gzip member, with this visitor's fills sent uncompressed.
+
+    A fill's bytes are never compressed, and nothing compressed depends on them, so the size
+    of the response says nothing about a secret in it (the BREACH attack needs exactly that),
+    and filling costs no compression at all: only the checksum of the whole.
+    """
+    segments = entry["deflated"]
+    body = [GZIP_HEADER, segments[0]]
+    if fills:
+        crc, size = 0, 0
+        for text, fill, segment in zip(entry["text"], fills, segments[1:], strict=False):
+            crc = zlib.crc32(fill, zlib.crc32(text, crc))
+            size += len(text) + len(fill)
+            body += (_stored(fill), segment)
+        crc = zlib.crc32(entry["text"][-1], crc)
+        size += len(entry["text"][-1])
     else:
-        response = HttpResponse(gzip.decompress(entry["gzip"]), headers=entry["headers"])
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+        crc, size = entry["crc"], entry["size"]
+    body.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return b"".join(body)
+
+
+def _fills(placeholders: list[str], request: HttpRequest) -> list[bytes]:
+    known = {}
+    for placeholder in placeholders:
+        if placeholder not in known:
+            known[placeholder] = _personal(placeholder, request).encode()
+    return [known[placeholder] for placeholder in placeholders]
 
 
 def _form_mark(scope: str) -> str:
@@ -274,10 +325,21 @@ def _form_mark(scope: str) -> str:
 
 
 def _personal(placeholder: str, request: HttpRequest) -> str:
-    """What a placeholder stands for, for this visitor: their CSRF token, or a fresh form time."""
+    """What a placeholder stands for, for this visitor: their CSRF token, or the form time."""
     if placeholder == CSRF_MARK:
         return get_token(request)
-    return issue_token(placeholder.strip("\x00").removeprefix("form:"))
+    return _form_time(placeholder.strip("\x00").removeprefix("form:"), int(time.time() * 10))
+
+
+@functools.lru_cache(maxsize=64)
+def _form_time(scope: str, tenth: int) -> str:
+    """The form time for ``scope`` shown in this tenth of a second, the same for every reader.
+
+    It is no secret (it only says when the form was shown), so one signature per tenth of a
+    second will do: a form looks at most that much older than it is, against minimum times
+    of a second and more.
+    """
+    return issue_token(scope, issued_at=tenth / 10)
 
 
 def _scope_of(token: str) -> str:

@@ -57,3 +57,23 @@ def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, brow
     expect(page.get_by_text("Worked wonders on my lower back")).to_be_visible()
     expect(page.get_by_role("heading", name="1 comment")).to_be_visible()
     expect(page.get_by_text("Awaiting moderation", exact=True)).to_have_count(0)
+
+
+def test_a_reader_served_from_the_page_cache_gets_it_compressed_and_its_form_works(
+    site, browser, settings
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    first = browser.new_page()
+    assert first.goto(site.url + SEED_TIP).headers["x-page-cache"] == "miss"
+    first.close()
+
+    reader = browser.new_page()
+    response = reader.goto(site.url + SEED_TIP)
+    assert response.headers["x-page-cache"] == "hit"
+    assert response.headers["content-encoding"] == "gzip"
+    reader.get_by_role("textbox", name="Name").fill("Ines")
+    reader.get_by_role("textbox", name="Email").fill("ines@example.com")
+    reader.get_by_role("textbox", name="Comment").fill("Read from the cache, sent all the same.")
+    reader.get_by_role("button", name="Post comment").click()
+    expect(reader.get_by_text("Thanks! Your comment is awaiting moderation.")).to_be_visible()
+    expect(reader.get_by_text("Read from the cache, sent all the same.")).to_be_visible()

@@ -5,10 +5,12 @@ import gzip
 import re
 import threading
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +22,7 @@ from tests.factories import comment_data, make_comment, make_tip
 from tips.models import SearchMiss, Tip
 from tips.views import TipView
 from tipsite import pagecache
+from tipsite.antispam import TOKEN_SALT
 
 # Real commits: the cache is told about changes once they are committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,23 +99,42 @@ def test_approving_and_removing_a_comment_show_on_the_next_request(admin_client)
     assert "Held for a moment" not in get(tip.get_absolute_url()).content.decode()
 
 
-def test_each_reader_gets_their_own_csrf_token_and_form_time_and_both_work():
+def test_each_reader_gets_their_own_csrf_token_and_the_time_of_their_visit_and_both_work():
     tip = make_tip()
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
-    pages = [get(tip.get_absolute_url(), c) for c in (first, second)]
+    rendered_at = time.time()
+    later = rendered_at + 60
+    pages = [get(tip.get_absolute_url(), first)]
+    with mock.patch("tipsite.pagecache.time.time", return_value=later):
+        pages.append(get(tip.get_absolute_url(), second))
     assert [p["X-Page-Cache"] for p in pages] == ["miss", "hit"]
     tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', p.content.decode())[1]
               for p in pages]  # fmt: skip
     issued = [re.search(r'name="issued" value="([^"]+)"', p.content.decode())[1] for p in pages]
     assert tokens[0] != tokens[1]
-    assert issued[0] != issued[1]
+    shown_at = [signing.loads(token, salt=TOKEN_SALT)["at"] for token in issued]
+    assert shown_at[0] == pytest.approx(rendered_at, abs=1)
+    assert shown_at[1] == pytest.approx(later, abs=0.1), "the time of the visit, not the render"
     assert "\x00" not in pages[1].content.decode()
 
     data = comment_data(email="second@example.com", issued=issued[1], csrfmiddlewaretoken=tokens[1])
-    with mock.patch("tipsite.antispam.time.time", return_value=__import__("time").time() + 10):
+    with mock.patch("tipsite.antispam.time.time", return_value=later + 10):
         response = second.post(reverse("comments:post", args=[tip.pk]), data)
     assert response.status_code == 302
     assert Comment.objects.filter(email="second@example.com").exists()
+
+
+def test_readers_within_a_tenth_of_a_second_share_one_signed_form_time():
+    """Form times are no secret, so a busy page signs one per tenth of a second, not per reader."""
+    tip = make_tip()
+    moment = time.time()
+    with mock.patch("tipsite.pagecache.time.time", return_value=moment):
+        pages = [get(tip.get_absolute_url()).content.decode() for _ in range(2)]
+    with mock.patch("tipsite.pagecache.time.time", return_value=moment + 0.2):
+        pages.append(get(tip.get_absolute_url()).content.decode())
+    issued = [re.search(r'name="issued" value="([^"]+)"', page)[1] for page in pages]
+    assert issued[0] == issued[1]
+    assert issued[2] != issued[1]
 
 
 def test_messages_and_personal_pages_are_never_cached_or_served_to_others(client):
@@ -357,13 +379,30 @@ def test_pages_without_forms_are_sent_compressed_to_clients_that_accept_it():
     assert "Accept-Encoding" in packed["Vary"]
 
 
-def test_pages_with_a_visitors_tokens_are_never_compressed():
-    """Compressing a secret next to text a visitor controls would leak it (BREACH)."""
+def test_pages_with_a_visitors_tokens_are_compressed_around_them_never_with_them():
+    """Compressing a secret together with text a visitor controls leaks it (BREACH): the token
+    goes out uncompressed, between stretches compressed without it."""
     tip = make_tip()
-    for _ in range(2):
-        response = Client().get(tip.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
-        assert "Content-Encoding" not in response
-        assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+    make_comment(tip=tip, body="Text a visitor chose, on the same page as the tokens.")
+    CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+    with mock.patch("tipsite.pagecache.time.time", return_value=time.time()):  # one form time
+        responses = [Client().get(tip.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+                     for _ in range(3)]  # fmt: skip
+        plain = Client().get(tip.get_absolute_url()).content
+    assert [r["X-Page-Cache"] for r in responses] == ["miss", "hit", "hit"]
+
+    packed = []
+    for response in responses:
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        page = gzip.decompress(response.content)
+        token = CSRF.search(page)[1]
+        assert CSRF.sub(b"", page) == CSRF.sub(b"", plain)
+        assert response.content.count(token) == page.count(token) > 0, "sent as it is"
+        # Without its token (and the checksum after it), every response is the same bytes.
+        packed.append(response.content[:-8].replace(token, b"-" * len(token)))
+    assert packed[0] == packed[1] == packed[2]
+    assert len(responses[1].content) < len(plain) / 2
 
 
 def test_workers_that_find_no_state_agree_on_one():
@@ -380,3 +419,13 @@ def test_workers_agree_on_what_follows_an_expired_state():
     assert successors[0] == successors[1]
     assert successors[0]["version"] != "v1"
     assert successors[0]["changed_at"] == expired["expires_at"]
+
+
+@pytest.mark.parametrize("fills", [[], [b""], [b"token"], [b"x" * 70_000, b"y"]])
+def test_a_page_and_its_fills_unpack_to_the_page_with_them_in_place(fills):
+    text = [f"<p>part {n} of the page, with words the parts share</p>".encode()
+            for n in range(len(fills) + 1)]  # fmt: skip
+    entry = {"text": text, "deflated": pagecache._deflate_apart(text),
+             "crc": zlib.crc32(text[0]), "size": len(text[0])}  # fmt: skip
+    expected = b"".join(piece for pair in zip(text, [*fills, b""], strict=True) for piece in pair)
+    assert gzip.decompress(pagecache._gzip_around(entry, fills)) == expected
