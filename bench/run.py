@@ -47,6 +47,7 @@ BASELINE_PATH = "/bench/baseline/"
 # and CSRF checks the Referer as on a secure site). Browsers and crawlers accept gzip.
 CLIENT_HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
 BENCH_LINE = re.compile(r"^BENCH (.*)$", re.MULTILINE)
+FORM_TOKEN_PATH = "/forms/token/"  # noqa: S105 - an address, not a secret
 FORM_FIELD = re.compile(r'name="(csrfmiddlewaretoken|issued)" value="([^"]*)"')
 LOC = re.compile(r"<loc>([^<]*)</loc>")
 MIB = 1024 * 1024
@@ -483,10 +484,14 @@ def post_comments(args, run, manifest, wrk: Wrk, workers, counter) -> list[Resul
             return results
         form_html = page.body.partition(f'action="{post["action"]}"')[2].partition("</form>")[0]
         fields = dict(FORM_FIELD.findall(form_html))
+        # A page from the cache carries no CSRF token: ask for one, as the page's script does.
+        token = fetch(args.url, FORM_TOKEN_PATH, timeout=args.timeout)
+        if token.status == 200 and not fields.get("csrfmiddlewaretoken"):
+            fields["csrfmiddlewaretoken"] = json.loads(token.body)["csrf"]
         cookie = next(
             (
                 c.split(";")[0]
-                for c in page.headers.get_all("Set-Cookie") or []
+                for c in token.headers.get_all("Set-Cookie") or []
                 if c.startswith("csrftoken=")
             ),
             "",

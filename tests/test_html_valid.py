@@ -7,9 +7,12 @@ import subprocess
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from tests.pages import EXPECTED_STATUS, PAGE_TYPES
+from tests.test_csrf import SAME_SITE, post_without_token
 from tests.tools import VNU_JAR, require_checkers
+from tips.models import Tip
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +26,12 @@ def test_every_public_page_type_passes_the_nu_html_checker(client, tmp_path):
         assert response.status_code == EXPECTED_STATUS.get(name, 200), name
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(response.content)
+    # The step a form from a cached page takes without JavaScript (tests/test_csrf.py).
+    confirm = post_without_token(Client(enforce_csrf_checks=True), Tip.objects.first(),
+                                 HTTP_ORIGIN=SAME_SITE)  # fmt: skip
+    assert confirm.status_code == 403
+    files["confirm send"] = tmp_path / "confirm-send.html"
+    files["confirm send"].write_bytes(confirm.content)
 
     result = subprocess.run(  # noqa: S603 (our own files)
         [

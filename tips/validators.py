@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 # Topic slugs sit at the root of the site, next to these fixed addresses.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "accounts", "feeds", "gurus", "healthz", "latest", "media", "request-a-tip",
-        "requests", "robots.txt", "search", "sitemap.xml", "static", "tips",
+        "admin", "accounts", "feeds", "forms", "gurus", "healthz", "latest", "media",
+        "request-a-tip", "requests", "robots.txt", "search", "sitemap.xml", "static", "tips",
     }
 )  # fmt: skip
 

@@ -20,13 +20,17 @@ miss, the view (wrapped in :func:`cache_page_for_readers`) renders and stores th
 several workers miss the same page at once, one renders it and the others wait for its result
 instead of rendering it too.
 
-Pages are stored without their per-visitor parts: the CSRF token and the signed form times are
-swapped for placeholders and filled in for each request, so no visitor ever gets another's token.
-Pages are stored compressed too, as most clients take them: the text between placeholders is
-compressed once, when stored, each stretch on its own, and the fills go between them
-uncompressed (see :func:`_gzip_around`), so what is compressed never depends on a secret and a
-hit compresses nothing. Visitors with a session, a pending message or a vote cookie are never
-served from (or stored into) the cache.
+Pages are stored without what is not the same for every reader. A CSRF token is a secret of
+one reader's: a cached page carries none, so serving it needs no token made, no cookie set and
+no secret in the page; a reader who starts to use a form gets their own from
+:func:`tipsite.views.form_token` (``static/js/forms.js``), and one without JavaScript is asked
+to confirm (:func:`tipsite.views.csrf_failure`). Signed form times are swapped for placeholders
+and filled in for each request with the time of the visit.
+
+Pages are stored compressed, as most clients take them: the text between placeholders is
+compressed once, when stored, and the fills go between its parts uncompressed (see
+:func:`_gzip_around`), so a hit compresses nothing. Visitors with a session, a pending message
+or a vote cookie are never served from (or stored into) the cache.
 """
 
 import contextvars
@@ -46,7 +50,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.urls import Resolver404, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -62,9 +65,10 @@ LAYOUT = 4
 STATE_KEY = "pagecache:state"
 DISCUSSION_KEY = "pagecache:discussion"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+# A cached page's CSRF fields are left empty, for the reader's script to fill (static/js/forms.js).
 FORM_TIME = re.compile(r'(name="(?:[\w-]+-)?issued" value=")([^"]*)(")')
-CSRF_MARK = "\x00csrf\x00"
-PLACEHOLDER = re.compile("(\x00(?:csrf|form:[\\w-]*)\x00)")
+UNFILLED_CSRF = r"\g<1>\g<2>"
+PLACEHOLDER = re.compile("(\x00form:[\\w-]*\x00)")
 # A gzip member's header (RFC 1952): deflate, no name, no time, unknown system.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 # The same test Django's GZipMiddleware makes.
@@ -221,7 +225,7 @@ class Lookup:
             return None
         content = response.content.decode(response.charset)
         content = FORM_TIME.sub(lambda m: f"{m[1]}{_form_mark(_scope_of(m[2]))}{m[3]}", content)
-        content = CSRF_FIELD.sub(rf"\g<1>{CSRF_MARK}\g<2>", content)
+        content = CSRF_FIELD.sub(UNFILLED_CSRF, content)
         pieces = PLACEHOLDER.split(content)
         text = [piece.encode(response.charset) for piece in pieces[::2]]
         entry = {
@@ -247,7 +251,7 @@ class Lookup:
         return entry
 
     def respond(self, request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponse:
-        fills = _fills(entry["placeholders"], request)
+        fills = _fills(entry["placeholders"])
         if ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")):
             response = HttpResponse(_gzip_around(entry, fills), headers=entry["headers"])
             response["Content-Encoding"] = "gzip"
@@ -259,7 +263,7 @@ class Lookup:
             body[::2], body[1::2] = entry["text"], fills
             response = HttpResponse(b"".join(body), headers=entry["headers"])
         patch_vary_headers(response, ["Accept-Encoding"])
-        # Weak: the bytes differ per visitor (their tokens), the page does not.
+        # Weak: the bytes differ per visit (their form times), the page does not.
         response["ETag"] = "W/" + quote_etag(entry["etag"])
         if "Last-Modified" not in response:  # the view's own date (sitemaps) comes first
             response["Last-Modified"] = http_date(entry["rendered_at"])
@@ -290,11 +294,10 @@ def _stored(data: bytes) -> bytes:
 
 
 def _gzip_around(entry: dict, fills: list[bytes]) -> bytes:
-    """The stored page as one gzip member, with this visitor's fills sent uncompressed.
+    """The stored page as one gzip member, with this visit's fills sent uncompressed.
 
-    A fill's bytes are never compressed, and nothing compressed depends on them, so the size
-    of the response says nothing about a secret in it (the BREACH attack needs exactly that),
-    and filling costs no compression at all: only the checksum of the whole.
+    So filling costs no compression at all, only the checksum of the whole, and nothing
+    compressed ever depends on what differs from one visit to the next.
     """
     segments = entry["deflated"]
     body = [GZIP_HEADER, segments[0]]
@@ -312,34 +315,14 @@ def _gzip_around(entry: dict, fills: list[bytes]) -> bytes:
     return b"".join(body)
 
 
-def _fills(placeholders: list[str], request: HttpRequest) -> list[bytes]:
-    known = {}
-    for placeholder in placeholders:
-        if placeholder not in known:
-            known[placeholder] = _personal(placeholder, request).encode()
-    return [known[placeholder] for placeholder in placeholders]
-
-
 def _form_mark(scope: str) -> str:
     return f"\x00form:{scope}\x00"
 
 
-def _personal(placeholder: str, request: HttpRequest) -> str:
-    """What a placeholder stands for, for this visitor: their CSRF token, or the form time."""
-    if placeholder == CSRF_MARK:
-        return get_token(request)
-    return _form_time(placeholder.strip("\x00").removeprefix("form:"), int(time.time() * 10))
-
-
-@functools.lru_cache(maxsize=64)
-def _form_time(scope: str, tenth: int) -> str:
-    """The form time for ``scope`` shown in this tenth of a second, the same for every reader.
-
-    It is no secret (it only says when the form was shown), so one signature per tenth of a
-    second will do: a form looks at most that much older than it is, against minimum times
-    of a second and more.
-    """
-    return issue_token(scope, issued_at=tenth / 10)
+def _fills(placeholders: list[str]) -> list[bytes]:
+    """What the placeholders stand for in this visit: the form times of now."""
+    tenth = int(time.time() * 10)
+    return [_form_time(mark.strip("\x00").removeprefix("form:"), tenth) for mark in placeholders]
 
 
 def _scope_of(token: str) -> str:
@@ -349,10 +332,21 @@ def _scope_of(token: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=64)
+def _form_time(scope: str, tenth: int) -> bytes:
+    """The form time for ``scope`` shown in this tenth of a second, the same for every reader.
+
+    It is no secret (it only says when the form was shown), so one signature per tenth of a
+    second will do: a form looks at most that much older than it is, against minimum times
+    of a second and more.
+    """
+    return issue_token(scope, issued_at=tenth / 10).encode()
+
+
 class PageCacheMiddleware:
     """Serves cached pages to anonymous readers as early as it can (see the module docstring).
 
-    Sits below the CSRF middleware, which sets the token's cookie on hits too, and above
+    Sits below the CSRF middleware and above
     authentication and messages, which a cached page does not need. Only addresses routed to a
     view wrapped in :func:`cache_page_for_readers` are looked up.
     """

@@ -7,12 +7,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import REASON_CSRF_TOKEN_MISSING, REASON_NO_CSRF_COOKIE, get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .antispam import HONEYPOT_FIELD, TIMESTAMP_FIELD
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +105,49 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+@never_cache
+def form_token(request: HttpRequest) -> JsonResponse:
+    """The reader's own CSRF token, for the forms of a page served from the cache, which carry
+    none (tipsite/pagecache.py). ``static/js/forms.js`` asks for it when a form is first used."""
+    return JsonResponse({"csrf": get_token(request)})
+
+
+# Field names whose capitalised form would not say what they hold, on the confirmation page.
+CONFIRM_LABELS = {"body": "Comment", "url": "Website"}
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403 for a form without a valid CSRF token, or one more step for a form from a cached page.
+
+    Such a form arrives with an empty token when the page's script did not run (JavaScript off
+    or blocked). It came from this site (the browser's ``Origin`` says so, and the CSRF
+    middleware checked that before the token), so the reader is shown what they typed, and a
+    button sends it again, now with their token. A visitor with a session (an editor) never
+    gets a cached page, so never this step.
+    """
+    from_cached_page = (
+        reason in (REASON_NO_CSRF_COOKIE, REASON_CSRF_TOKEN_MISSING)
+        and request.method == "POST"
+        and request.POST.get("csrfmiddlewaretoken") == ""
+        and request.headers.get("Origin")
+        and not request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    )
+    if not from_cached_page:
+        return django_csrf_failure(request, reason, template_name="403_csrf.html")
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+    technical = (HONEYPOT_FIELD, TIMESTAMP_FIELD)
+    typed = [
+        (CONFIRM_LABELS.get(field, field.replace("_", " ").capitalize()), value)
+        for name, value in fields
+        if value.strip() and (field := name.rpartition("-")[2]) not in technical
+    ]
+    context = {"action": request.get_full_path(), "fields": fields, "typed": typed}
+    return render(request, "403_confirm.html", context, status=403)

@@ -59,21 +59,46 @@ def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, brow
     expect(page.get_by_text("Awaiting moderation", exact=True)).to_have_count(0)
 
 
-def test_a_reader_served_from_the_page_cache_gets_it_compressed_and_its_form_works(
+def test_a_reader_served_from_the_page_cache_comments_and_votes_with_their_own_token(
     site, browser, settings
 ):
     settings.PAGE_CACHE_SECONDS = 600
+    settings.ANTISPAM = {"comment": {"min_seconds": 0}, "vote": {"min_seconds": 0}}
     first = browser.new_page()
     assert first.goto(site.url + SEED_TIP).headers["x-page-cache"] == "miss"
     first.close()
 
     reader = browser.new_page()
+    errors = []
+    reader.on("pageerror", lambda error: errors.append(str(error)))
     response = reader.goto(site.url + SEED_TIP)
     assert response.headers["x-page-cache"] == "hit"
     assert response.headers["content-encoding"] == "gzip"
+    assert "set-cookie" not in response.headers, "the page made no token for this reader"
+    reader.get_by_role("button", name="Yes").click()
+    expect(reader.get_by_text("Thanks! Glad this tip helped.")).to_be_visible()
     reader.get_by_role("textbox", name="Name").fill("Ines")
     reader.get_by_role("textbox", name="Email").fill("ines@example.com")
     reader.get_by_role("textbox", name="Comment").fill("Read from the cache, sent all the same.")
     reader.get_by_role("button", name="Post comment").click()
     expect(reader.get_by_text("Thanks! Your comment is awaiting moderation.")).to_be_visible()
     expect(reader.get_by_text("Read from the cache, sent all the same.")).to_be_visible()
+    assert errors == []
+
+
+def test_without_javascript_a_cached_page_comment_takes_one_more_step(site, browser, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.ANTISPAM = {"comment": {"min_seconds": 0}}
+    browser.new_page().goto(site.url + SEED_TIP)  # now in the cache
+    context = browser.new_context(java_script_enabled=False)
+    reader = context.new_page()
+    assert reader.goto(site.url + SEED_TIP).headers["x-page-cache"] == "hit"
+    reader.get_by_role("textbox", name="Name").fill("Noor")
+    reader.get_by_role("textbox", name="Email").fill("noor@example.com")
+    reader.get_by_role("textbox", name="Comment").fill("No scripts here, and it still got through.")
+    reader.get_by_role("button", name="Post comment").click()
+    expect(reader.get_by_role("heading", name="One more step to send it")).to_be_visible()
+    expect(reader.get_by_text("No scripts here, and it still got through.")).to_be_visible()
+    reader.get_by_role("button", name="Send it").click()
+    expect(reader.get_by_text("Thanks! Your comment is awaiting moderation.")).to_be_visible()
+    context.close()

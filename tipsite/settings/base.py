@@ -162,6 +162,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Forms from cached pages carry no token until their script fetches one; without JavaScript,
+# this view offers to send them again (tipsite/views.py).
+CSRF_FAILURE_VIEW = "tipsite.views.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 PERMISSIONS_POLICY = (
