@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
@@ -38,10 +39,25 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def ensure_postgres_database(url: str) -> None:
+    """Create the benchmark's database on a server that does not have it yet."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def setup_django(database_url: str) -> None:
     """Development settings with DEBUG off: no query log growing by a million entries."""
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    elif database_url.startswith("postgres"):
+        ensure_postgres_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "tipsite.settings.development"
     os.environ["DEBUG"] = "false"

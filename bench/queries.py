@@ -30,18 +30,6 @@ def small_database_url(like: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_100"))
 
 
-def ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    server = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(server, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--like", required=True, help="the large network's DATABASE_URL")
@@ -50,8 +38,6 @@ def main() -> None:
     args = parser.parse_args()
 
     url = small_database_url(args.like)
-    if url.startswith("postgres"):
-        ensure_postgres_database(url)
     # As the benchmark server counts them: page cache on, starting empty, DEBUG off.
     os.environ.update(PAGE_CACHE_SECONDS="600", REDIS_URL="", LOG_LEVEL="WARNING")
     # Pages render here without collected static files; whitenoise would say so at start-up.

@@ -1,10 +1,14 @@
 """The benchmark's network generator: what it loads is what the manifest says, at any size."""
 
 import dataclasses
+import os
+import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bench import network
+from bench.generate import ensure_postgres_database
 from bench.progress import Phases
 from bench.queries import page_queries, small_database_url
 from comments.models import Comment
@@ -81,3 +85,22 @@ def test_no_page_needs_more_queries_at_three_times_the_size(settings):
 def test_the_small_network_lives_beside_the_large_one():
     assert small_database_url("postgres://u@db:5432/bench") == "postgres://u@db:5432/bench_100"
     assert small_database_url("sqlite:////srv/big.sqlite3").endswith("bench/data/bench-100.sqlite3")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+)
+def test_the_benchmark_creates_its_postgresql_database_when_the_server_has_none():
+    import psycopg
+
+    name = f"bench_created_{uuid.uuid4().hex[:8]}"
+    server = os.environ["DATABASE_URL"]
+    url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    try:
+        for _ in range(2):  # and leaves it be the second time
+            ensure_postgres_database(url)
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT current_database()").fetchone() == (name,)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
