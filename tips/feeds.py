@@ -60,7 +60,7 @@ class TopicTipsFeed(TipFeed):
         return get_object_or_404(Topic, slug=topic)
 
     def tips(self, topic: Topic):
-        return Tip.objects.published().filter(category__topic=topic)
+        return Tip.objects.published().in_topic(topic)
 
     def title(self, topic: Topic) -> str:
         return f"{topic.name} Tips | {settings.SITE_NAME}"

@@ -164,11 +164,8 @@ class SearchResults:
         return self.in_topic(Tip.objects.published())
 
     def in_topic(self, tips):
-        """``tips`` narrowed to the topic, if one is chosen: those of its categories, which an
-        index finds (a join to the categories read every tip of the network)."""
-        if self.topic is None:
-            return tips
-        return tips.filter(category__in=self.topic.categories.all())
+        """``tips`` narrowed to the topic, if one is chosen."""
+        return tips if self.topic is None else tips.in_topic(self.topic)
 
 
 class SqliteEngine:

@@ -89,9 +89,7 @@ class TopicView(DetailView):
 
     def get_context_data(self, **kwargs):
         topic = self.object
-        # Tips of the topic's categories, not a join to them: SQLite then reads the index per
-        # category instead of joining every tip of the network (350 ms at 100,000 tips).
-        in_topic = Tip.objects.published().filter(category__in=topic.categories.all())
+        in_topic = Tip.objects.published().in_topic(topic)
         categories = topic.categories.order_by("name")
         return super().get_context_data(
             categories=with_counts(categories, published_counts()["category"]),
