@@ -66,8 +66,8 @@ STATE_KEY = "pagecache:state"
 DISCUSSION_KEY = "pagecache:discussion"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # A cached page's CSRF fields are left empty, for the reader's script to fill (static/js/forms.js).
-FORM_TIME = re.compile(r'(name="(?:[\w-]+-)?issued" value=")([^"]*)(")')
 UNFILLED_CSRF = r"\g<1>\g<2>"
+FORM_TIME = re.compile(r'(name="(?:[\w-]+-)?issued" value=")([^"]*)(")')
 PLACEHOLDER = re.compile("(\x00form:[\\w-]*\x00)")
 # A gzip member's header (RFC 1952): deflate, no name, no time, unknown system.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
@@ -346,9 +346,9 @@ def _form_time(scope: str, tenth: int) -> bytes:
 class PageCacheMiddleware:
     """Serves cached pages to anonymous readers as early as it can (see the module docstring).
 
-    Sits below the CSRF middleware and above
-    authentication and messages, which a cached page does not need. Only addresses routed to a
-    view wrapped in :func:`cache_page_for_readers` are looked up.
+    Sits below the CSRF middleware and above authentication and messages, which a cached page
+    does not need. Only addresses routed to a view wrapped in :func:`cache_page_for_readers`
+    are looked up.
     """
 
     def __init__(self, get_response):

@@ -5,6 +5,7 @@
   "use strict";
 
   const url = document.documentElement.dataset.formToken;
+  if (!url) return;
   let asked = null;
 
   function unfilled(form) {
@@ -34,13 +35,13 @@
 
   // Ask early, while the reader is still typing, so sending is not held up.
   document.addEventListener("focusin", function (event) {
-    if (event.target.form && url) fill(event.target.form).catch(function () {});
+    if (event.target.form) fill(event.target.form).catch(function () {});
   });
 
   // Capturing, so a form's own submit handler (helpful.js) only sees it once it has a token.
   document.addEventListener("submit", function (event) {
     const form = event.target;
-    if (!url || !unfilled(form).length) return;
+    if (!unfilled(form).length) return;
     event.preventDefault();
     event.stopImmediatePropagation();
     const submitter = event.submitter;
