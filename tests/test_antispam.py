@@ -6,7 +6,14 @@ import pytest
 from django import forms
 from django.test import RequestFactory, override_settings
 
-from tipsite.antispam import ProtectedFormMixin, Throttled, client_ip, flood_guard, issue_token
+from tipsite.antispam import (
+    ProtectedFormMixin,
+    Throttled,
+    client_ip,
+    flood_guard,
+    issue_token,
+    token_age,
+)
 
 
 class ExampleForm(ProtectedFormMixin, forms.Form):
@@ -46,6 +53,15 @@ def test_a_token_for_another_form_or_a_forged_one_is_refused():
     assert [e.code for e in submit(10, issued=other).non_field_errors().as_data()] == ["tampered"]
     forged = issue_token("example", issued_at=time.time() - 10)[:-2] + "xx"
     assert [e.code for e in submit(10, issued=forged).non_field_errors().as_data()] == ["tampered"]
+
+
+def test_a_refused_form_shows_its_own_time_again_unless_it_cannot_be_used():
+    shown = issue_token("example", issued_at=time.time() - 10)
+    kept = submit(10, text="", issued=shown)
+    assert not kept.is_valid()
+    assert kept["issued"].value() == shown
+    for unusable in (submit(61), submit(10, issued="forged")):
+        assert token_age("example", unusable["issued"].value()) < 1
 
 
 def test_the_honeypot_refuses_bots_and_keeps_the_text():

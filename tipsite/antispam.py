@@ -62,8 +62,9 @@ class Throttled(Exception):
 class ProtectedFormMixin:
     """Adds the honeypot and the signed timestamp to a form and checks both in ``clean()``.
 
-    A form that fails any check keeps what the person typed and gets a fresh timestamp, so
-    sending it again works.
+    A form that fails any check keeps what the person typed. It keeps its timestamp too, so a
+    quick correction is not taken for a bot; a forged or expired one is replaced, so sending
+    it again works.
     """
 
     antispam_scope: str
@@ -76,14 +77,18 @@ class ProtectedFormMixin:
             widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
         )
         self.fields[TIMESTAMP_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
-        fresh = issue_token(self.antispam_scope)
         key = self.add_prefix(TIMESTAMP_FIELD)
-        if self.is_bound:
-            self._submitted_token = self.data.get(key, "")
+        if not self.is_bound:
+            self.initial[TIMESTAMP_FIELD] = issue_token(self.antispam_scope)
+            return
+        try:
+            self._submitted_age = token_age(self.antispam_scope, self.data.get(key, ""))
+        except signing.BadSignature:
+            self._submitted_age = None
+        max_age = limits(self.antispam_scope)["max_age_seconds"]
+        if self._submitted_age is None or self._submitted_age > max_age:
             self.data = self.data.copy()
-            self.data[key] = fresh
-        else:
-            self.initial[TIMESTAMP_FIELD] = fresh
+            self.data[key] = issue_token(self.antispam_scope)
 
     def clean(self):
         cleaned = super().clean()
@@ -93,11 +98,9 @@ class ProtectedFormMixin:
         return cleaned
 
     def _check_timestamp(self) -> None:
-        rules = limits(self.antispam_scope)
-        try:
-            age = token_age(self.antispam_scope, self._submitted_token)
-        except signing.BadSignature:
-            raise ValidationError(TAMPERED, code="tampered") from None
+        rules, age = limits(self.antispam_scope), self._submitted_age
+        if age is None:
+            raise ValidationError(TAMPERED, code="tampered")
         if age > rules["max_age_seconds"]:
             raise ValidationError(EXPIRED, code="expired")
         if age < rules["min_seconds"]:
