@@ -482,7 +482,8 @@ def post_comments(args, run, manifest, wrk: Wrk, workers, counter) -> list[Resul
         except TimeoutError:
             run.notes.append(f"Comment post skipped: {post['tip_path']} gave no form in time.")
             return results
-        form_html = page.body.partition(f'action="{post["action"]}"')[2].partition("</form>")[0]
+        # The action may end in a fragment (#comment-form): match up to it.
+        form_html = page.body.partition(f'action="{post["action"]}')[2].partition("</form>")[0]
         fields = dict(FORM_FIELD.findall(form_html))
         # A page from the cache carries no CSRF token: ask for one, as the page's script does.
         token = fetch(args.url, FORM_TOKEN_PATH, timeout=args.timeout)

@@ -17,6 +17,8 @@ def _quick_forms(settings):
 def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, browser):
     page.goto(site.url + SEED_TIP)
     expect(page.get_by_text("Nobody has commented on this tip yet. Be the first.")).to_be_visible()
+    form_heading = page.get_by_role("heading", name="Leave a comment")
+    expect(form_heading).not_to_be_in_viewport()
 
     # A mistake first: the form says what is wrong, by the field, and keeps the text.
     page.get_by_role("textbox", name="Name").fill("Priya")
@@ -28,6 +30,8 @@ def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, brow
     expect(page.get_by_role("textbox", name="Comment")).to_have_value(
         "Worked wonders on my lower back after a long run."
     )
+    # The page comes back at the form, not at its top.
+    expect(form_heading).to_be_in_viewport()
     assert axe_violations(page) == []
 
     page.get_by_role("textbox", name="Email").fill("priya@example.com")
