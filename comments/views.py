@@ -34,16 +34,14 @@ def comment_location(comment: Comment, position: int | None = None) -> str:
 
 @require_POST
 def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
-    tip = get_object_or_404(
-        Tip.objects.published().select_related("category__topic__featured_guru", "guru"),
-        pk=tip_id,
-    )
+    tip = get_object_or_404(Tip.objects.published().for_posting(), pk=tip_id)
     if not tip.comments_open:
         messages.error(request, "Comments are closed on this tip.")
         return redirect(tip)
 
     form = CommentForm(request.POST)
     if not form.is_valid():
+        tip = Tip.objects.for_page().get(pk=tip.pk)
         return render(
             request, "tips/tip_detail.html", tip_page_context(request, tip, comment_form=form)
         )

@@ -133,7 +133,7 @@ class TipView(DetailView):
     context_object_name = "tip"
 
     def get_queryset(self):
-        tips = Tip.objects.select_related("category__topic__featured_guru", "guru")
+        tips = Tip.objects.for_page()
         # Staff preview drafts and scheduled tips; everyone else sees only what is public.
         if not self.request.user.is_staff:
             tips = tips.published()
@@ -197,16 +197,13 @@ VOTE_THANKS = {True: "Thanks! Glad this tip helped.", False: "Thanks for telling
 @require_POST
 def vote(request: HttpRequest, tip_id: int) -> HttpResponse:
     """Record "Was this tip helpful?"; answers JSON to the page's script, else redirects back."""
-    tip = get_object_or_404(
-        Tip.objects.published().select_related("category__topic__featured_guru", "guru"),
-        pk=tip_id,
-    )
+    tip = get_object_or_404(Tip.objects.published().for_posting(), pk=tip_id)
     wants_json = "application/json" in request.headers.get("accept", "")
     form = VoteForm(request.POST)
     if not form.is_valid():
         if wants_json:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        context = tip_page_context(request, tip, vote_form=form)
+        context = tip_page_context(request, Tip.objects.for_page().get(pk=tip.pk), vote_form=form)
         return render(request, "tips/tip_detail.html", context)
     try:
         flood_guard(scope="vote", ip=client_ip(request))

@@ -1,10 +1,11 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from comments.models import Comment
 from comments.services import tips_refresh_comment_counts
-from tests.factories import make_tip
+from tests.factories import comment_data, make_tip
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +35,21 @@ def test_tip_page_query_count_is_the_same_with_0_1_and_500_comments(client):
     )
     assert counts[0] == counts[1] == counts[2]
     assert queries_for(client, tips[2].get_absolute_url() + "?comments=10") == counts[0]
+
+
+def test_a_published_comment_costs_one_read_and_two_writes(client, settings):
+    settings.COMMENTS_MODERATION = "none"
+    tip = make_tip()
+    add_comments(tip, 2)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("comments:post", args=[tip.pk]), comment_data())
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert [sql.split()[0] for sql in statements] == ["SELECT", "UPDATE", "INSERT"]
+    # The tip without its body or its gurus; the count and the comment's place in one UPDATE.
+    assert '"body_html"' not in statements[0]
+    assert "tips_guru" not in statements[0]
+    assert "RETURNING" in statements[1]
+    comment = Comment.objects.get(body=comment_data()["body"])
+    assert response["Location"] == f"{tip.get_absolute_url()}#{comment.anchor}"
+    tip.refresh_from_db()
+    assert tip.comment_count == 3
