@@ -18,6 +18,7 @@ last, because stored comments start new page versions.
 """
 
 import argparse
+import collections
 import datetime
 import gzip
 import http.client
@@ -47,6 +48,7 @@ BASELINE_PATH = "/bench/baseline/"
 # and CSRF checks the Referer as on a secure site). Browsers and crawlers accept gzip.
 CLIENT_HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
 BENCH_LINE = re.compile(r"^BENCH (.*)$", re.MULTILINE)
+HISTOGRAM_LINE = re.compile(r"^BENCHHIST ?(.*)$", re.MULTILINE)
 FORM_TOKEN_PATH = "/forms/token/"  # noqa: S105 - an address, not a secret
 FORM_FIELD = re.compile(r'name="(csrfmiddlewaretoken|issued)" value="([^"]*)"')
 LOC = re.compile(r"<loc>([^<]*)</loc>")
@@ -67,6 +69,10 @@ PRESETS = {
 }
 RENDERS = {"full": 7, "quick": 1}
 BASELINE_AFTER = {"full": True, "quick": False}
+# Warm rows of a full run: the page in one-second turns, each between one-second baselines.
+# A cached page costs about what the bare view does, and this machine's speed drifts within
+# seconds: a five-second row between two baselines could land on either side of 0.80.
+WARM_TURNS = {"full": 3, "quick": 1}
 
 
 def parse_args() -> argparse.Namespace:
@@ -176,7 +182,9 @@ class Wrk:
         script: Path = LATENCY_LUA,
         args=(),
         headers=None,
+        histogram: bool = False,
     ) -> dict:
+        """wrk's numbers for one run; with ``histogram``, every latency it saw as well."""
         threads = min(concurrency, os.cpu_count() or 1)
         command = [self.path, f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s"]
         command += [f"--timeout={self.timeout}s", "-s", str(script)]
@@ -185,20 +193,61 @@ class Wrk:
         command.append(self.base + path)
         if args:
             command += ["--", *args]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        env = {**os.environ, "BENCH_HISTOGRAM": "1" if histogram else ""}
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
         match = BENCH_LINE.search(done.stdout)
         if done.returncode or not match:
             sys.exit(f"wrk failed on {path}:\n{done.stdout}\n{done.stderr}")
-        return parse_bench_line(match[1])
+        numbers = parse_bench_line(match[1])
+        if histogram:
+            found = HISTOGRAM_LINE.search(done.stdout)
+            numbers["histogram"] = parse_histogram(found[1] if found else "")
+        return numbers
+
+
+ERROR_KINDS = ("connect", "read", "write", "status", "timeout")
 
 
 def parse_bench_line(line: str) -> dict:
     """The numbers of latency.lua's "BENCH key=value ..." line, with req/s and errors added."""
-    numbers = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", line)}
+    return _with_rates({key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", line)})
+
+
+def _with_rates(numbers: dict) -> dict:
     seconds = numbers["duration_us"] / 1e6
     numbers["rps"] = numbers["requests"] / seconds if seconds else 0.0
-    numbers["errors"] = sum(numbers[k] for k in ("connect", "read", "write", "status", "timeout"))
+    numbers["errors"] = sum(numbers[k] for k in ERROR_KINDS)
     return numbers
+
+
+def parse_histogram(line: str) -> collections.Counter:
+    """latency.lua's "BENCHHIST µs:count ..." line: how many answers took each time."""
+    return collections.Counter(
+        {int(us): int(count) for us, count in (pair.split(":") for pair in line.split())}
+    )
+
+
+def percentile(histogram: collections.Counter, p: float) -> int:
+    """The ``p``-th percentile of a latency histogram, ranked as wrk ranks its own."""
+    rank = math.floor(p / 100 * histogram.total() + 0.5 + 0.5)  # wrk: round(p / 100 × n + 0.5)
+    seen = 0
+    for us in sorted(histogram):
+        seen += histogram[us]
+        if seen >= rank:
+            return us
+    return 0
+
+
+def merge_turns(turns: list[dict]) -> dict:
+    """Several wrk runs of one page as one: counts and times added, percentiles of them all."""
+    merged = {
+        key: sum(turn[key] for turn in turns) for key in ("requests", "duration_us", *ERROR_KINDS)
+    }
+    histogram = sum((turn["histogram"] for turn in turns), collections.Counter())
+    for p in (50, 95, 99):
+        merged[f"p{p}_us"] = percentile(histogram, p)
+    merged["max_us"] = max(turn["max_us"] for turn in turns)
+    return _with_rates(merged)
 
 
 class Workers:
@@ -398,6 +447,13 @@ def load_pages(args, run, wrk: Wrk, workers: Workers, reset: CacheReset | None) 
         if render.status != 200:
             run.notes.append(f"{page['name']} ({page['path']}) answered HTTP {render.status}.")
         for concurrency in run.levels:
+            if reset is None and run.turns > 1:
+                fetch(args.url, page["path"], timeout=args.timeout)
+                numbers, baseline = in_turns(run, wrk, workers, page["path"], concurrency)
+                results.append(
+                    _result(page["name"], concurrency, numbers, baseline, render.queries, workers)
+                )
+                continue
             baseline = measure_baseline(run, wrk, workers, concurrency)
             if reset is not None:
                 reset()
@@ -412,11 +468,24 @@ def load_pages(args, run, wrk: Wrk, workers: Workers, reset: CacheReset | None) 
     return results
 
 
-def measure_baseline(run, wrk: Wrk, workers: Workers, concurrency: int) -> float:
+def measure_baseline(
+    run, wrk: Wrk, workers: Workers, concurrency: int, seconds: int | None = None
+) -> float:
     workers.wait_idle()
-    numbers = wrk.run(BASELINE_PATH, concurrency, run.baseline_duration)
+    numbers = wrk.run(BASELINE_PATH, concurrency, seconds or run.baseline_duration)
     run.baselines.append((concurrency, numbers["rps"]))
     return numbers["rps"]
+
+
+def in_turns(run, wrk: Wrk, workers: Workers, path: str, concurrency: int) -> tuple[dict, float]:
+    """The page in ``run.turns`` one-second turns, each between one-second baselines: the
+    turns' numbers as one row, and the mean of the baselines around them."""
+    baselines = [measure_baseline(run, wrk, workers, concurrency, seconds=1)]
+    turns = []
+    for _ in range(run.turns):
+        turns.append(wrk.run(path, concurrency, 1, histogram=True))
+        baselines.append(measure_baseline(run, wrk, workers, concurrency, seconds=1))
+    return merge_turns(turns), sum(baselines) / len(baselines)
 
 
 def baseline_around(run, wrk: Wrk, workers: Workers, concurrency: int, before: float) -> float:
@@ -601,9 +670,23 @@ class Run:
     baseline_after: bool
     renders: int
     pages: list[dict]
+    turns: int = 1  # > 1: warm rows measured in_turns
     renders_by_page: dict[str, Render] = field(default_factory=dict)
     baselines: list[tuple[int, float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def _method(run: Run) -> str:
+    if run.turns > 1:
+        return (
+            f"the page in {run.turns} turns of 1 s per row, each between 1 s of the baseline at "
+            "the same concurrency (compared with their mean)"
+        )
+    return (
+        f"{run.duration} s per row, compared with {run.baseline_duration} s of the baseline at "
+        f"the same concurrency just "
+        f"{'before and after it (their mean)' if run.baseline_after else 'before it'}"
+    )
 
 
 def evaluate(
@@ -736,9 +819,7 @@ def render(args, run: Run, manifest, wrk, results, checks, small, memory) -> str
         f"{args.url} serving the {manifest.get('preset', '?')} network ({size['tips']:,} tips "
         f"of which {facts.get('public_tips', size['tips']):,} public, {size['comments']:,} "
         f"comments, {size['topics']} topics, {size['categories']} categories, {size['gurus']} "
-        f"gurus); {wrk.version}, {run.duration} s per row, compared with {run.baseline_duration}"
-        f" s of the baseline at the same concurrency just "
-        f"{'before and after it (their mean)' if run.baseline_after else 'before it'}. "
+        f"gurus); {wrk.version}, {_method(run)}. "
         f"Worker RSS (MiB, sum / max): {memory[0]} "
         f"before, {memory[1]} after.",
         "",
@@ -807,6 +888,7 @@ def main() -> None:
         baseline_after=BASELINE_AFTER.get(manifest.get("preset"), True),
         renders=RENDERS.get(manifest.get("preset"), 5),
         pages=pages,
+        turns=WARM_TURNS.get(manifest.get("preset"), 1) if args.cache == "warm" else 1,
     )
     wrk = Wrk(args.url, args.timeout)
     workers = Workers(args.url, args.pid)

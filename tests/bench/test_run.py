@@ -1,6 +1,10 @@
 """bench/run.py: reading wrk's numbers, emptying the server's cache, judging the targets."""
 
+import collections
+import http.server
 import os
+import shutil
+import threading
 import uuid
 
 import pytest
@@ -57,6 +61,60 @@ def test_wrk_numbers_are_read_with_rates_and_errors():
     assert numbers["rps"] == 250.0
     assert numbers["errors"] == 4
     assert numbers["p95_us"] == 4000
+
+
+def test_turns_of_a_page_are_joined_into_one_row():
+    first = collections.Counter({900: 3, 1000: 1})
+    second = collections.Counter({1000: 2, 5000: 1, 9000: 1})
+    turns = [
+        {"requests": 4, "duration_us": 1_000_000, "connect": 0, "read": 1, "write": 0,
+         "status": 0, "timeout": 0, "max_us": 1000, "histogram": first},
+        {"requests": 4, "duration_us": 1_000_000, "connect": 0, "read": 0, "write": 0,
+         "status": 2, "timeout": 0, "max_us": 9000, "histogram": second},
+    ]  # fmt: skip
+    joined = run.merge_turns(turns)
+    assert joined["rps"] == 4.0
+    assert joined["errors"] == 3
+    assert joined["max_us"] == 9000
+    everything = first + second
+    for p in (50, 95, 99):
+        assert joined[f"p{p}_us"] == run.percentile(everything, p)
+    # Eight answers: wrk ranks the 5th as the median and the 8th as the 99th percentile.
+    assert run.percentile(everything, 50) == 1000
+    assert run.percentile(everything, 99) == 9000
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="needs wrk")
+def test_percentiles_of_the_histogram_are_wrks_own():
+    class Ok(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        numbers = run.Wrk(f"http://127.0.0.1:{server.server_port}", 10).run(
+            "/", 2, 1, histogram=True
+        )
+    finally:
+        server.shutdown()
+    assert numbers["requests"] > 100
+    for p in (50, 95, 99):
+        assert run.percentile(numbers["histogram"], p) == numbers[f"p{p}_us"]
+
+
+def test_a_warm_full_run_says_it_measures_in_turns():
+    warm = run.Run("warm", "full", [8], [16], 5, 1, True, 5, MANIFEST["pages"], turns=3)
+    assert "the page in 3 turns of 1 s per row, each between 1 s of the baseline" in (
+        run._method(warm)
+    )
+    assert "5 s per row" in run._method(a_run("cold"))
 
 
 def test_a_page_below_the_cold_ratio_or_over_the_latency_fails_and_is_named():
