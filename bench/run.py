@@ -450,18 +450,15 @@ def load_pages(args, run, wrk: Wrk, workers: Workers, reset: CacheReset | None) 
             if reset is None and run.turns > 1:
                 fetch(args.url, page["path"], timeout=args.timeout)
                 numbers, baseline = in_turns(run, wrk, workers, page["path"], concurrency)
-                results.append(
-                    _result(page["name"], concurrency, numbers, baseline, render.queries, workers)
-                )
-                continue
-            baseline = measure_baseline(run, wrk, workers, concurrency)
-            if reset is not None:
-                reset()
             else:
-                fetch(args.url, page["path"], timeout=args.timeout)
-            workers.wait_idle()
-            numbers = wrk.run(page["path"], concurrency, run.duration)
-            baseline = baseline_around(run, wrk, workers, concurrency, baseline)
+                baseline = measure_baseline(run, wrk, workers, concurrency)
+                if reset is not None:
+                    reset()
+                else:
+                    fetch(args.url, page["path"], timeout=args.timeout)
+                workers.wait_idle()
+                numbers = wrk.run(page["path"], concurrency, run.duration)
+                baseline = baseline_around(run, wrk, workers, concurrency, baseline)
             results.append(
                 _result(page["name"], concurrency, numbers, baseline, render.queries, workers)
             )
