@@ -17,6 +17,9 @@ from .models import Comment
 from .sections import HELD_KEY
 
 HELD_NOTICE = "Thanks! Your comment is awaiting moderation."
+# Also what makes the commenter's next page a fresh one (tipsite/pagecache.py): a worker that
+# kept the tip's page a moment ago would otherwise show it to them without their comment.
+PUBLISHED_NOTICE = "Thanks! Your comment is published."
 
 
 def comment_location(comment: Comment, position: int | None = None) -> str:
@@ -61,6 +64,7 @@ def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
         user_agent=request.headers.get("user-agent", ""),
     )
     if comment.status == Comment.Status.APPROVED:
+        messages.success(request, PUBLISHED_NOTICE)
         return redirect(comment_location(comment, position))
     request.session[HELD_KEY] = [*request.session.get(HELD_KEY, [])[-19:], comment.pk]
     messages.info(request, HELD_NOTICE)

@@ -62,6 +62,7 @@ def test_a_known_commenter_is_published_at_once_and_lands_on_the_anchor(client):
     comment = Comment.objects.get(tip=tip)
     assert comment.status == Comment.Status.APPROVED
     assert response["Location"] == f"{tip.get_absolute_url()}#c{comment.pk}"
+    assert "Thanks! Your comment is published." in client.get(response["Location"]).content.decode()
 
     html = Client().get(tip.get_absolute_url()).content.decode()
     assert f'id="c{comment.pk}"' in html
