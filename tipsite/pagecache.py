@@ -1,4 +1,4 @@
-"""Whole-page caching for anonymous readers that is never wrong, and cheap when it hits.
+"""Whole-page caching for anonymous readers, never more than a moment behind and cheap to hit.
 
 A cached page records the *versions* it was rendered under and is served only while each one it
 depends on is still current:
@@ -15,8 +15,15 @@ So a flood of comments re-renders the tips it lands on and the listings, never t
 feeds, search results or the other tip pages.
 
 A hit costs one round trip to the cache, which returns the versions and the page together:
-:class:`PageCacheMiddleware` answers it before authentication, messages and the view run. On a
-miss, the view (wrapped in :func:`cache_page_for_readers`) renders and stores the page; when
+:class:`PageCacheMiddleware` answers it before authentication, messages and the view run.
+
+A worker keeps what a hit read in its own memory (the ``recent_pages`` cache) and serves it
+again without asking, for ``PAGE_CACHE_RECHECK_SECONDS``. So a change made through another
+worker or server shows within that time; the worker that made it forgets what it kept at once,
+and the person who made it is served fresh pages (an editor has a session, a reader who
+commented or voted a message or a cookie).
+
+On a miss, the view (wrapped in :func:`cache_page_for_readers`) renders and stores the page; when
 several workers miss the same page at once, one renders it and the others wait for its result
 instead of rendering it too.
 
@@ -46,7 +53,7 @@ import zlib
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -74,6 +81,8 @@ GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 # The same test Django's GZipMiddleware makes.
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PERSONAL_COOKIES = ("sessionid", "messages", "tipsite_visitor")
+# This worker's copies of what it has just served from the shared cache (see the docstring).
+RECENT = "recent_pages"
 # A render that takes longer than this lets a waiting worker render the page itself.
 RENDER_LOCK_SECONDS = 30
 
@@ -107,8 +116,20 @@ def content_changed() -> dict:
     """Start a new content version: every cached page is stale from now on, on every server."""
     state = {"version": _new_version(), "changed_at": time.time(), "expires_at": _next_expiry()}
     cache.set(STATE_KEY, state, timeout=None)
+    _forget_recent()
     _remember_for_request(state)
     return state
+
+
+def _recent():
+    return caches[RECENT] if RECENT in settings.CACHES else None
+
+
+def _forget_recent() -> None:
+    """Stop serving this worker's copies: it changed what they show (other workers wait theirs
+    out)."""
+    if (recent := _recent()) is not None:
+        recent.clear()
 
 
 def _remember_for_request(state: dict) -> None:
@@ -171,6 +192,7 @@ def discussion_changed(*, tips) -> None:
     """
     versions = {_address_key(tip.get_absolute_url()): _new_version() for tip in tips}
     cache.set_many({DISCUSSION_KEY: _new_version(), **versions}, timeout=None)
+    _forget_recent()
 
 
 def remember(name: str, compute, *, timeout: int | None = None):
@@ -197,13 +219,22 @@ def _cacheable(request: HttpRequest) -> bool:
 
 
 class Lookup:
-    """One request's view of the cache: the current versions and the stored page, if any."""
+    """One request's view of the cache: the current versions and the stored page, if any.
 
-    def __init__(self, request: HttpRequest):
+    With ``recent``, what this worker kept of a hit on the same address moments ago stands in
+    for the shared cache, as long as it lasts.
+    """
+
+    def __init__(self, request: HttpRequest, *, recent: bool = False):
         address = request.build_absolute_uri(request.get_full_path())
         self.key = f"pagecache:page:{LAYOUT}:" + hashlib.sha256(address.encode()).hexdigest()
         self.address_key = _address_key(request.path)
-        found = cache.get_many([STATE_KEY, DISCUSSION_KEY, self.address_key, self.key])
+        kept = _recent() if recent else None
+        found = kept.get(self.key) if kept is not None else None
+        self.shared = found is None or _expired(found.get(STATE_KEY))
+        if self.shared:
+            found = cache.get_many([STATE_KEY, DISCUSSION_KEY, self.address_key, self.key])
+        self.found = found
         self.state = _fresh(found.get(STATE_KEY))
         self.versions = {
             "content": self.state["version"],
@@ -211,6 +242,11 @@ class Lookup:
             "address": found.get(self.address_key),
         }
         self.entry = found.get(self.key)
+
+    def keep(self) -> None:
+        """Keep a hit read from the shared cache in this worker's memory, for the next ones."""
+        if self.shared and (kept := _recent()) is not None:
+            kept.set(self.key, self.found, timeout=settings.PAGE_CACHE_RECHECK_SECONDS)
 
     def valid(self, entry) -> bool:
         """Whether ``entry`` was rendered under the versions it depends on that are current now."""
@@ -358,8 +394,9 @@ class PageCacheMiddleware:
         memo = _request_state.set({})
         try:
             if _cacheable(request) and _cached_view(request):
-                lookup = Lookup(request)
+                lookup = Lookup(request, recent=True)
                 if lookup.valid(lookup.entry):
+                    lookup.keep()
                     return lookup.respond(request, lookup.entry, hit=True)
                 request.page_cache_lookup = lookup
             return self.get_response(request)

@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# With Redis, each worker also keeps the pages it has just served from it, and serves them again
+# for up to this long without asking (0: ask Redis every time). Other servers' changes then show
+# within that time; the reader or editor who made one sees it at once (tipsite/pagecache.py).
+PAGE_CACHE_RECHECK_SECONDS = env_float("PAGE_CACHE_RECHECK_SECONDS", 1.0)
 if REDIS_URL:
     # Shared by every server: pages, sessions and every rate-limit counter. If Redis goes away
     # the site keeps serving: cache calls fail quietly (and are logged), sessions fall back to
@@ -124,6 +128,13 @@ if REDIS_URL:
             },
         }
     }
+    if PAGE_CACHE_RECHECK_SECONDS > 0:
+        # Kept for PAGE_CACHE_RECHECK_SECONDS each (TIMEOUT here would be rounded down to seconds).
+        CACHES["recent_pages"] = {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "recent-pages",
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
