@@ -92,6 +92,10 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--cache-prefix", default="", help="the server's CACHE_KEY_PREFIX")
     parser.add_argument(
+        "--recheck-seconds", type=float, default=1.0,
+        help="the server's PAGE_CACHE_RECHECK_SECONDS: how long its workers keep what they served",
+    )  # fmt: skip
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         help="to count stored comments (default: $DATABASE_URL, else the bench SQLite file)",
@@ -363,15 +367,21 @@ def _listening_pids(port: int) -> list[int]:
 class CacheReset:
     """Empties the server's cache, for cold measurements.
 
-    With Redis, deletes the keys under the server's prefix (nothing else in that Redis). Without
-    it each worker keeps its own memory cache, so the workers are replaced (SIGHUP to gunicorn).
+    With Redis, deletes the keys under the server's prefix (nothing else in that Redis); each
+    worker then still serves what it kept of the pages it served last, for ``recheck`` seconds,
+    so a measurement of such a page first waits for that (:meth:`settle`). Without Redis each
+    worker keeps its own memory cache, so the workers are replaced (SIGHUP to gunicorn).
     """
 
-    def __init__(self, base: str, workers: Workers, redis_url: str, prefix: str):
+    def __init__(
+        self, base: str, workers: Workers, redis_url: str, prefix: str, recheck: float = 0.0
+    ):
         self.base = base
         self.workers = workers
         self.redis_url = redis_url
         self.prefix = prefix
+        self.recheck = recheck
+        self.settled_at = 0.0
         if redis_url and not prefix:
             sys.exit("--redis-url needs --cache-prefix (the server's CACHE_KEY_PREFIX)")
         if not redis_url and not workers.master:
@@ -393,6 +403,7 @@ class CacheReset:
                     batch = []
             if batch:
                 client.delete(*batch)
+            self.settled_at = time.monotonic() + self.recheck
             return
         before = set(self.workers.pids())
         os.kill(self.workers.master, signal.SIGHUP)
@@ -403,6 +414,10 @@ class CacheReset:
                 break
             time.sleep(0.1)
         self.workers.wait_idle()
+
+    def settle(self) -> None:
+        """Wait until no worker serves what it kept from before the cache was emptied."""
+        time.sleep(max(0.0, self.settled_at - time.monotonic()))
 
 
 def render_alone(args, path: str, reset: CacheReset | None, times: int) -> Render | None:
@@ -417,6 +432,8 @@ def render_alone(args, path: str, reset: CacheReset | None, times: int) -> Rende
         for _ in range(times):
             if reset is not None:
                 reset()
+                if not fetched:  # the renders after it are misses, which workers do not keep
+                    reset.settle()
             fetched.append(fetch(args.url, path, timeout=args.timeout))
     except TimeoutError:
         return None
@@ -451,9 +468,11 @@ def load_pages(args, run, wrk: Wrk, workers: Workers, reset: CacheReset | None) 
                 fetch(args.url, page["path"], timeout=args.timeout)
                 numbers, baseline = in_turns(run, wrk, workers, page["path"], concurrency)
             else:
+                if reset is not None:
+                    reset()  # first: the workers' copies run out while the baseline is measured
                 baseline = measure_baseline(run, wrk, workers, concurrency)
                 if reset is not None:
-                    reset()
+                    reset.settle()
                 else:
                     fetch(args.url, page["path"], timeout=args.timeout)
                 workers.wait_idle()
@@ -890,7 +909,7 @@ def main() -> None:
     wrk = Wrk(args.url, args.timeout)
     workers = Workers(args.url, args.pid)
     reset = (
-        CacheReset(args.url, workers, args.redis_url, args.cache_prefix)
+        CacheReset(args.url, workers, args.redis_url, args.cache_prefix, args.recheck_seconds)
         if args.cache == "cold"
         else None
     )

@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 import uuid
+from unittest import mock
 
 import pytest
 
@@ -203,10 +204,17 @@ def test_emptying_the_cache_removes_the_servers_keys_and_nothing_else():
     prefix, other = f"bench-{uuid.uuid4().hex}", f"keep-{uuid.uuid4().hex}"
     client.mset({f"{prefix}:1:k{i}": "x" for i in range(2500)} | {f"{other}:1:k": "y"})
     workers = run.Workers("http://127.0.0.1:1", None)
-    run.CacheReset("http://127.0.0.1:1", workers, os.environ["REDIS_URL"], prefix)()
+    reset = run.CacheReset("http://127.0.0.1:1", workers, os.environ["REDIS_URL"], prefix, 30)
+    reset()
     assert not list(client.scan_iter(match=f"{prefix}:*"))
     assert client.get(f"{other}:1:k") == b"y"
     client.delete(f"{other}:1:k")
+
+    # Then the measurement waits until the workers' copies of what they served have run out.
+    with mock.patch.object(run.time, "sleep") as sleep:
+        reset.settle()
+    (waited,) = sleep.call_args.args
+    assert 29 < waited <= 30
 
 
 @pytest.mark.django_db
