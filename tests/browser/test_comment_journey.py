@@ -11,10 +11,10 @@ from tests.pages import SEED_TIP
 @pytest.fixture(autouse=True)
 def _quick_forms(settings):
     # A person types for longer than this; the test does not need to wait the real 3 s.
-    settings.ANTISPAM = {"comment": {"min_seconds": 0}}
+    settings.ANTISPAM = {"comment": {"min_seconds": 0, "interval_seconds": 0}}
 
 
-def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, browser):
+def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, browser, screenshots):
     page.goto(site.url + SEED_TIP)
     expect(page.get_by_text("Nobody has commented on this tip yet. Be the first.")).to_be_visible()
     form_heading = page.get_by_role("heading", name="Leave a comment")
@@ -61,6 +61,16 @@ def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, brow
     expect(page.get_by_text("Worked wonders on my lower back")).to_be_visible()
     expect(page.get_by_role("heading", name="1 comment")).to_be_visible()
     expect(page.get_by_text("Awaiting moderation", exact=True)).to_have_count(0)
+
+    # Known now, Priya's next comment is published at once: the page opens at it, and says so.
+    page.get_by_role("textbox", name="Name").fill("Priya")
+    page.get_by_role("textbox", name="Email").fill("priya@example.com")
+    page.get_by_role("textbox", name="Comment").fill("And again the next morning, even better.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("And again the next morning, even better.")).to_be_in_viewport()
+    expect(page.get_by_text("Thanks! Your comment is published.")).to_be_attached()
+    expect(page.get_by_role("heading", name="2 comments")).to_be_visible()
+    page.screenshot(path=screenshots / "comment-published.png")
 
 
 def test_a_reader_served_from_the_page_cache_comments_and_votes_with_their_own_token(
