@@ -67,7 +67,7 @@ PRESETS = {
     "full": {"levels": "1,8,32", "post_levels": "1,8,16,32", "duration": 5, "baseline": 1},
     "quick": {"levels": "8", "post_levels": "16", "duration": 1, "baseline": 1},
 }
-RENDERS = {"full": 7, "quick": 1}
+RENDERS = {"full": 7, "quick": 3}
 BASELINE_AFTER = {"full": True, "quick": False}
 # Warm rows of a full run: the page in one-second turns, each between one-second baselines.
 # A cached page costs about what the bare view does, and this machine's speed drifts within
@@ -368,9 +368,10 @@ class CacheReset:
     """Empties the server's cache, for cold measurements.
 
     With Redis, deletes the keys under the server's prefix (nothing else in that Redis); each
-    worker then still serves what it kept of the pages it served last, for ``recheck`` seconds,
-    so a measurement of such a page first waits for that (:meth:`settle`). Without Redis each
-    worker keeps its own memory cache, so the workers are replaced (SIGHUP to gunicorn).
+    worker still serves what it kept of a page it served from the cache for ``recheck`` seconds
+    more, so a measurement of a page loaded moments ago first waits for that (:meth:`settle`).
+    Without Redis each worker keeps its own memory cache, so the workers are replaced (SIGHUP
+    to gunicorn).
     """
 
     def __init__(
@@ -381,7 +382,7 @@ class CacheReset:
         self.redis_url = redis_url
         self.prefix = prefix
         self.recheck = recheck
-        self.settled_at = 0.0
+        self.loaded_at: dict[str, float] = {}
         if redis_url and not prefix:
             sys.exit("--redis-url needs --cache-prefix (the server's CACHE_KEY_PREFIX)")
         if not redis_url and not workers.master:
@@ -403,7 +404,6 @@ class CacheReset:
                     batch = []
             if batch:
                 client.delete(*batch)
-            self.settled_at = time.monotonic() + self.recheck
             return
         before = set(self.workers.pids())
         os.kill(self.workers.master, signal.SIGHUP)
@@ -415,9 +415,14 @@ class CacheReset:
             time.sleep(0.1)
         self.workers.wait_idle()
 
-    def settle(self) -> None:
-        """Wait until no worker serves what it kept from before the cache was emptied."""
-        time.sleep(max(0.0, self.settled_at - time.monotonic()))
+    def loaded(self, path: str) -> None:
+        """Note that ``path`` was just loaded: the workers keep copies of it for a while."""
+        self.loaded_at[path] = time.monotonic()
+
+    def settle(self, path: str) -> None:
+        """Wait until no worker serves a copy of ``path`` it kept from before the emptying."""
+        if path in self.loaded_at:
+            time.sleep(max(0.0, self.loaded_at[path] + self.recheck - time.monotonic()))
 
 
 def render_alone(args, path: str, reset: CacheReset | None, times: int) -> Render | None:
@@ -432,8 +437,7 @@ def render_alone(args, path: str, reset: CacheReset | None, times: int) -> Rende
         for _ in range(times):
             if reset is not None:
                 reset()
-                if not fetched:  # the renders after it are misses, which workers do not keep
-                    reset.settle()
+                reset.settle(path)
             fetched.append(fetch(args.url, path, timeout=args.timeout))
     except TimeoutError:
         return None
@@ -472,11 +476,15 @@ def load_pages(args, run, wrk: Wrk, workers: Workers, reset: CacheReset | None) 
                     reset()  # first: the workers' copies run out while the baseline is measured
                 baseline = measure_baseline(run, wrk, workers, concurrency)
                 if reset is not None:
-                    reset.settle()
+                    # Copies from the answers still in flight when the last row's wrk stopped
+                    # last moments longer: the idle wait's quarter second covers them.
+                    reset.settle(page["path"])
                 else:
                     fetch(args.url, page["path"], timeout=args.timeout)
                 workers.wait_idle()
                 numbers = wrk.run(page["path"], concurrency, run.duration)
+                if reset is not None:
+                    reset.loaded(page["path"])
                 baseline = baseline_around(run, wrk, workers, concurrency, baseline)
             results.append(
                 _result(page["name"], concurrency, numbers, baseline, render.queries, workers)

@@ -210,9 +210,14 @@ def test_emptying_the_cache_removes_the_servers_keys_and_nothing_else():
     assert client.get(f"{other}:1:k") == b"y"
     client.delete(f"{other}:1:k")
 
-    # Then the measurement waits until the workers' copies of what they served have run out.
+    # A page loaded just before waits until the workers' copies of it have run out; another
+    # page, which no worker has a copy of, does not wait.
     with mock.patch.object(run.time, "sleep") as sleep:
-        reset.settle()
+        reset.settle("/never-loaded/")
+        assert sleep.call_count == 0
+        reset.loaded("/loaded/")
+        reset()
+        reset.settle("/loaded/")
     (waited,) = sleep.call_args.args
     assert 29 < waited <= 30
 
