@@ -229,8 +229,8 @@ class Lookup:
         address = request.build_absolute_uri(request.get_full_path())
         self.key = f"pagecache:page:{LAYOUT}:" + hashlib.sha256(address.encode()).hexdigest()
         self.address_key = _address_key(request.path)
-        kept = _recent() if recent else None
-        found = kept.get(self.key) if kept is not None else None
+        self.kept = _recent() if recent else None
+        found = self.kept.get(self.key) if self.kept is not None else None
         self.shared = found is None or _expired(found.get(STATE_KEY))
         if self.shared:
             found = cache.get_many([STATE_KEY, DISCUSSION_KEY, self.address_key, self.key])
@@ -245,8 +245,8 @@ class Lookup:
 
     def keep(self) -> None:
         """Keep a hit read from the shared cache in this worker's memory, for the next ones."""
-        if self.shared and (kept := _recent()) is not None:
-            kept.set(self.key, self.found, timeout=settings.PAGE_CACHE_RECHECK_SECONDS)
+        if self.shared and self.kept is not None:
+            self.kept.set(self.key, self.found, timeout=settings.PAGE_CACHE_RECHECK_SECONDS)
 
     def valid(self, entry) -> bool:
         """Whether ``entry`` was rendered under the versions it depends on that are current now."""
