@@ -416,7 +416,9 @@ class CacheReset:
         self.workers.wait_idle()
 
     def loaded(self, path: str) -> None:
-        """Note that ``path`` was just loaded: the workers keep copies of it for a while."""
+        """Note that ``path`` was just loaded: the workers keep copies of it for a while (of
+        the answers still in flight when wrk stopped too, which the idle waits before the next
+        measurement outlast)."""
         self.loaded_at[path] = time.monotonic()
 
     def settle(self, path: str) -> None:
@@ -467,25 +469,21 @@ def load_pages(args, run, wrk: Wrk, workers: Workers, reset: CacheReset | None) 
         )
         if render.status != 200:
             run.notes.append(f"{page['name']} ({page['path']}) answered HTTP {render.status}.")
+        path = page["path"]
         for concurrency in run.levels:
-            if reset is None and run.turns > 1:
-                fetch(args.url, page["path"], timeout=args.timeout)
-                numbers, baseline = in_turns(run, wrk, workers, page["path"], concurrency)
-            else:
-                if reset is not None:
-                    reset()  # first: the workers' copies run out while the baseline is measured
+            if reset is not None:
+                reset()  # first: the workers' copies run out while the baseline is measured
                 baseline = measure_baseline(run, wrk, workers, concurrency)
-                if reset is not None:
-                    # Copies from the answers still in flight when the last row's wrk stopped
-                    # last moments longer: the idle wait's quarter second covers them.
-                    reset.settle(page["path"])
-                else:
-                    fetch(args.url, page["path"], timeout=args.timeout)
-                workers.wait_idle()
-                numbers = wrk.run(page["path"], concurrency, run.duration)
-                if reset is not None:
-                    reset.loaded(page["path"])
-                baseline = baseline_around(run, wrk, workers, concurrency, baseline)
+                reset.settle(path)
+                numbers, baseline = one_run(run, wrk, workers, path, concurrency, baseline)
+                reset.loaded(path)
+            elif run.turns > 1:
+                fetch(args.url, path, timeout=args.timeout)
+                numbers, baseline = in_turns(run, wrk, workers, path, concurrency)
+            else:
+                baseline = measure_baseline(run, wrk, workers, concurrency)
+                fetch(args.url, path, timeout=args.timeout)
+                numbers, baseline = one_run(run, wrk, workers, path, concurrency, baseline)
             results.append(
                 _result(page["name"], concurrency, numbers, baseline, render.queries, workers)
             )
@@ -499,6 +497,15 @@ def measure_baseline(
     numbers = wrk.run(BASELINE_PATH, concurrency, seconds or run.baseline_duration)
     run.baselines.append((concurrency, numbers["rps"]))
     return numbers["rps"]
+
+
+def one_run(
+    run, wrk: Wrk, workers: Workers, path: str, concurrency: int, before: float
+) -> tuple[dict, float]:
+    """The page in one run of ``run.duration`` seconds, and the baseline around it."""
+    workers.wait_idle()
+    numbers = wrk.run(path, concurrency, run.duration)
+    return numbers, baseline_around(run, wrk, workers, concurrency, before)
 
 
 def in_turns(run, wrk: Wrk, workers: Workers, path: str, concurrency: int) -> tuple[dict, float]:
