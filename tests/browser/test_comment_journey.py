@@ -14,6 +14,13 @@ def _quick_forms(settings):
     settings.ANTISPAM = {"comment": {"min_seconds": 0, "interval_seconds": 0}}
 
 
+def post_comment(page, *, name: str, email: str, body: str) -> None:
+    page.get_by_role("textbox", name="Name").fill(name)
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Comment").fill(body)
+    page.get_by_role("button", name="Post comment").click()
+
+
 def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, browser, screenshots):
     page.goto(site.url + SEED_TIP)
     expect(page.get_by_text("Nobody has commented on this tip yet. Be the first.")).to_be_visible()
@@ -63,10 +70,12 @@ def test_reader_comments_editor_approves_reader_finds_it(page, site, watch, brow
     expect(page.get_by_text("Awaiting moderation", exact=True)).to_have_count(0)
 
     # Known now, Priya's next comment is published at once: the page opens at it, and says so.
-    page.get_by_role("textbox", name="Name").fill("Priya")
-    page.get_by_role("textbox", name="Email").fill("priya@example.com")
-    page.get_by_role("textbox", name="Comment").fill("And again the next morning, even better.")
-    page.get_by_role("button", name="Post comment").click()
+    post_comment(
+        page,
+        name="Priya",
+        email="priya@example.com",
+        body="And again the next morning, even better.",
+    )
     expect(page.get_by_text("And again the next morning, even better.")).to_be_in_viewport()
     expect(page.get_by_text("Thanks! Your comment is published.")).to_be_attached()
     expect(page.get_by_role("heading", name="2 comments")).to_be_visible()
@@ -91,10 +100,12 @@ def test_a_reader_served_from_the_page_cache_comments_and_votes_with_their_own_t
     assert "set-cookie" not in response.headers, "the page made no token for this reader"
     reader.get_by_role("button", name="Yes").click()
     expect(reader.get_by_text("Thanks! Glad this tip helped.")).to_be_visible()
-    reader.get_by_role("textbox", name="Name").fill("Ines")
-    reader.get_by_role("textbox", name="Email").fill("ines@example.com")
-    reader.get_by_role("textbox", name="Comment").fill("Read from the cache, sent all the same.")
-    reader.get_by_role("button", name="Post comment").click()
+    post_comment(
+        reader,
+        name="Ines",
+        email="ines@example.com",
+        body="Read from the cache, sent all the same.",
+    )
     expect(reader.get_by_text("Thanks! Your comment is awaiting moderation.")).to_be_visible()
     expect(reader.get_by_text("Read from the cache, sent all the same.")).to_be_visible()
     assert errors == []
@@ -107,10 +118,12 @@ def test_without_javascript_a_cached_page_comment_takes_one_more_step(site, brow
     context = browser.new_context(java_script_enabled=False)
     reader = context.new_page()
     assert reader.goto(site.url + SEED_TIP).headers["x-page-cache"] == "hit"
-    reader.get_by_role("textbox", name="Name").fill("Noor")
-    reader.get_by_role("textbox", name="Email").fill("noor@example.com")
-    reader.get_by_role("textbox", name="Comment").fill("No scripts here, and it still got through.")
-    reader.get_by_role("button", name="Post comment").click()
+    post_comment(
+        reader,
+        name="Noor",
+        email="noor@example.com",
+        body="No scripts here, and it still got through.",
+    )
     expect(reader.get_by_role("heading", name="One more step to send it")).to_be_visible()
     expect(reader.get_by_text("No scripts here, and it still got through.")).to_be_visible()
     reader.get_by_role("button", name="Send it").click()
