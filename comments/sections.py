@@ -28,4 +28,4 @@ def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = N
         if held_ids
         else []
     )
-    return {"comments_page": page, "held_comments": held, "comment_form": form or CommentForm()}
+    return {"page": page, "held": held, "form": form or CommentForm()}

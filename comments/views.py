@@ -45,9 +45,8 @@ def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         tip = Tip.objects.for_page().get(pk=tip.pk)
-        return render(
-            request, "tips/tip_detail.html", tip_page_context(request, tip, comment_form=form)
-        )
+        context = {**tip_page_context(request, tip), "comment_form": form}
+        return render(request, "tips/tip_detail.html", context)
     data = form.cleaned_data
     try:
         flood_guard(scope="comment", ip=client_ip(request), email=data["email"])

@@ -2,8 +2,6 @@
 
 from django.http import HttpRequest
 
-from comments.sections import comment_section
-
 from . import search
 from .forms import VoteForm
 from .models import Tip, Vote
@@ -11,7 +9,8 @@ from .seo import tip_structured_data
 from .visitors import visitor_key, visitor_token
 
 
-def tip_page_context(request: HttpRequest, tip: Tip, *, comment_form=None, vote_form=None) -> dict:
+def tip_page_context(request: HttpRequest, tip: Tip, *, vote_form=None) -> dict:
+    """What the tip page shows; its comments join it in the template (comments/templatetags)."""
     token = visitor_token(request)
     vote = Vote.objects.filter(tip=tip, visitor=visitor_key(token)).first() if token else None
     return {
@@ -23,5 +22,4 @@ def tip_page_context(request: HttpRequest, tip: Tip, *, comment_form=None, vote_
         "visitor_vote": vote,
         "vote_form": vote_form or VoteForm(initial={"reason": vote.reason if vote else ""}),
         "ask_reason": bool(vote_form and vote_form.errors) or bool(vote and not vote.helpful),
-        **comment_section(request, tip, comment_form),
     }
