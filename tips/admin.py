@@ -2,9 +2,6 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from requests_app.models import TipRequest
-from requests_app.services import tip_request_answer
-
 from . import services
 from .forms import GuruAdminForm, TipAdminForm
 from .models import Category, Guru, Tip, Topic, Vote
@@ -104,19 +101,6 @@ class TipAdmin(admin.ModelAdmin):
         ("Publishing", {"fields": ["status", "publish_at", "last_reviewed", "comments_closed"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-
-    def get_changeform_initial_data(self, request):
-        """ "Write this tip" from a tip request arrives with its question, category and guru."""
-        initial = super().get_changeform_initial_data(request)
-        initial.pop("from_request", None)
-        return initial
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        tip_request = TipRequest.objects.filter(pk=request.GET.get("from_request") or None).first()
-        if not change and tip_request:
-            tip_request_answer(tip_request=tip_request, tip=obj)
-            self.message_user(request, f"The request “{tip_request}” is answered by this tip.")
 
     @admin.display(description="Helpful", ordering="helpful_yes")
     def helpful(self, tip):

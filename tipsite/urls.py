@@ -6,11 +6,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from tips.admin_views import content_gaps, mark_reviewed
 from tips.sitemaps import section as sitemap_section
 from tips.sitemaps import sitemaps
 
 from . import views
+from .editorial.views import content_gaps, mark_reviewed
 from .pagecache import cache_page_for_readers
 
 admin.site.site_header = f"{settings.SITE_NAME} editors"

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "tips",
     "comments",
     "requests_app",
+    # Above the apps: the editors' pages that join them (content gaps, admin counts).
+    "tipsite.editorial",
 ]
 
 MIDDLEWARE = [
