@@ -62,8 +62,6 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
-from tips.models import Tip
-
 from .antispam import TOKEN_SALT, issue_token
 
 # Part of every page's key: a release that stores pages differently changes it, so it never
@@ -93,19 +91,30 @@ _request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 )
 
 
+# Functions the apps register (:func:`changes_at`), each giving the next moment their content
+# changes by itself, such as a scheduled tip going live; None when nothing is due.
+_scheduled_changes: list = []
+
+
+def changes_at(next_change) -> None:
+    """Let the content version run out by itself at ``next_change()``, a datetime or None.
+
+    The apps register what they schedule (the tips app its go-live times); the page cache
+    itself knows no app.
+    """
+    if next_change not in _scheduled_changes:
+        _scheduled_changes.append(next_change)
+
+
 def _next_expiry() -> float:
-    """When the content version runs out by itself: the next go-live, or else local midnight."""
+    """When the content version runs out by itself: the next scheduled change, or else local
+    midnight (the tip of the day and the guru spotlight change then)."""
     now = timezone.localtime()
     midnight = timezone.make_aware(
         datetime.datetime.combine(now.date() + datetime.timedelta(days=1), datetime.time.min)
     )
-    scheduled = (
-        Tip.objects.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now)
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
-    return min(scheduled or midnight, midnight).timestamp()
+    scheduled = [moment for next_change in _scheduled_changes if (moment := next_change(now))]
+    return min([*scheduled, midnight]).timestamp()
 
 
 def _new_version() -> str:
