@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db import connections
 from django.db.models.signals import post_migrate, pre_migrate
 
@@ -18,12 +19,31 @@ def _attach_search_index(sender, using, **kwargs):
 def _analyze_sqlite(sender, using, **kwargs):
     """SQLite's planner picks the listings' indexes only with statistics, which it never
     gathers by itself: refresh them after every migration. In full: sampled statistics
-    (analysis_limit) misjudged how many tips are public and made counting them 9 times slower."""
+    (analysis_limit) misjudged how many tips are public and made counting them much slower."""
     connection = connections[using]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA analysis_limit = 0")
             cursor.execute("ANALYZE")
+
+
+def _next_go_live(now):
+    """When the next scheduled tip goes live (None: none is scheduled)."""
+    from .models import Tip
+
+    return (
+        Tip.objects.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+
+
+def _sync_editors_group(sender, apps=global_apps, **kwargs):
+    # ``flush`` sends the signal too, without a migration state: the live registry serves then.
+    from .editors import sync_editors_group
+
+    sync_editors_group(apps)
 
 
 class TipsConfig(AppConfig):
@@ -37,8 +57,11 @@ class TipsConfig(AppConfig):
         pre_migrate.connect(_detach_search_index, sender=self)
         post_migrate.connect(_attach_search_index, sender=self)
         post_migrate.connect(_analyze_sqlite, sender=self)
+        # After every app's migrations, once their permissions exist.
+        post_migrate.connect(_sync_editors_group, dispatch_uid="tips.sync_editors_group")
 
         from tipsite import pagecache
 
         for model in ("Topic", "Category", "Tip", "Guru"):
             pagecache.watch(self.get_model(model))
+        pagecache.changes_at(_next_go_live)

@@ -1,7 +1,8 @@
 """The "Editors" group: what the people who run the content may do in the admin.
 
-``EDITOR_MODELS`` is the one list of what editors manage; users and groups are never on it. Data
-migrations call :func:`sync_editors_group` whenever an app adds models to it.
+``EDITOR_MODELS`` is the one list of what editors manage; users and groups are never on it. The
+group is brought in step with it after every ``migrate`` (``tips.apps``), as Django creates
+permissions then too.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -41,8 +42,3 @@ def sync_editors_group(apps) -> None:
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
         )
-
-
-def grant_editors(apps, schema_editor) -> None:
-    """``RunPython`` entry point for each data migration that grows the Editors group."""
-    sync_editors_group(apps)

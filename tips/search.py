@@ -70,15 +70,6 @@ def normalise(query: str) -> str:
     return " ".join(query_words(query))
 
 
-def pg_vector():
-    """The document PostgreSQL searches, as an expression (migration 0004 indexed it)."""
-    return (
-        SearchVector("title", weight="A", config=PG_CONFIG)
-        + SearchVector("question", weight="B", config=PG_CONFIG)
-        + SearchVector("body", weight="C", config=PG_CONFIG)
-    )
-
-
 def pg_document():
     """The same document as stored for each tip (tips/search_index.py keeps it up to date)."""
     column = f"{connection.ops.quote_name(Tip._meta.db_table)}.{PG_COLUMN}"

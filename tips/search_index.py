@@ -1,8 +1,8 @@
-"""The database side of search: creating, dropping and rebuilding each engine's index."""
+"""The database side of search: each engine's index, its SQLite triggers, and rebuilding it.
 
-from django.contrib.postgres.indexes import GinIndex
+Migrations 0004 and 0009 carry their own copies of these statements, as they were then."""
 
-from .search import FTS_TABLE, PG_COLUMN, PG_CONFIG, PG_INDEX, pg_vector
+from .search import FTS_TABLE, PG_COLUMN, PG_CONFIG, PG_INDEX
 
 FTS_COLUMNS = "rowid, title, question, body, category"
 FTS_ROWS = (
@@ -42,9 +42,9 @@ SQLITE_DROP_TRIGGERS = [
 ]
 
 # PostgreSQL keeps each tip's weighted document in a column of its own, written by a trigger:
-# ranking then reads it instead of parsing every matching tip's text again (7 s for a common
-# word at 100,000 tips with an expression index, 0.3 s with the column). A trigger rather than
-# a generated column, so later migrations may still change the text columns' types.
+# ranking then reads it instead of parsing every matching tip's text again (an expression
+# index made a common word many times slower). A trigger rather than a generated column, so
+# later migrations may still change the text columns' types.
 PG_FUNCTION = "tips_tip_search_document"
 _PG_DOCUMENT = " || ".join(
     f"setweight(to_tsvector('{PG_CONFIG}'::regconfig, coalesce({{row}}.{column}, '')), '{weight}')"
@@ -55,7 +55,7 @@ PG_FILL = f"UPDATE tips_tip SET {PG_COLUMN} = {_PG_DOCUMENT.format(row='tips_tip
 PG_CREATE = [
     f"ALTER TABLE tips_tip ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector",
     # Kept in the row, not moved out to TOAST beside the long body: ranking reads it for every
-    # match, and fetching it from TOAST made a common word six times slower (338 ms vs 60).
+    # match, and fetching it from TOAST made a common word several times slower.
     f"ALTER TABLE tips_tip ALTER COLUMN {PG_COLUMN} SET STORAGE MAIN",
     f"""CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -73,46 +73,6 @@ PG_DROP = [
     f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()",
     f"ALTER TABLE tips_tip DROP COLUMN IF EXISTS {PG_COLUMN}",
 ]
-# Migration 0004 indexed an expression instead; 0009 replaces it with the column.
-OLD_PG_INDEX = "tip_search_idx"
-
-
-def old_pg_index() -> GinIndex:
-    return GinIndex(pg_vector(), name=OLD_PG_INDEX)
-
-
-def create(apps, schema_editor) -> None:
-    """RunPython entry point: build the index of whichever engine this database is."""
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(SQLITE_TABLE)
-    elif schema_editor.connection.vendor == "postgresql":
-        for statement in PG_CREATE:
-            schema_editor.execute(statement)
-
-
-def drop(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "sqlite":
-        detach(schema_editor.connection)
-        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-    elif schema_editor.connection.vendor == "postgresql":
-        for statement in PG_DROP:
-            schema_editor.execute(statement)
-        schema_editor.execute(f"DROP INDEX IF EXISTS {OLD_PG_INDEX}")
-
-
-def adopt_stored_document(apps, schema_editor) -> None:
-    """Migration 0009 (PostgreSQL): the stored document and its index replace 0004's index."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {OLD_PG_INDEX}")
-        create(apps, schema_editor)
-
-
-def restore_expression_index(apps, schema_editor) -> None:
-    """Migration 0009 backwards: 0004's expression index again."""
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in PG_DROP:
-            schema_editor.execute(statement)
-        schema_editor.add_index(apps.get_model("tips", "Tip"), old_pg_index())
 
 
 def detach(connection) -> None:
