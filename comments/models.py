@@ -3,6 +3,8 @@ import hashlib
 from django.db import models
 from django.urls import reverse
 
+from tipsite.emails import normalise_email
+
 
 class CommentQuerySet(models.QuerySet):
     def public(self) -> "CommentQuerySet":
@@ -59,7 +61,7 @@ class Comment(models.Model):
         return f"{self.name} on {self.tip}"
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = normalise_email(self.email)
         self.fingerprint = self.fingerprint_of(self.body)
         super().save(*args, **kwargs)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from tipsite.emails import normalise_email
+
 from .models import Comment
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -42,6 +44,6 @@ def judge(*, name: str, email: str, url: str, body: str) -> Verdict:
     policy = settings.COMMENTS_MODERATION
     if policy == "none":
         return Verdict(Comment.Status.APPROVED)
-    if policy == "first" and Comment.objects.public().filter(email=email.strip().lower()).exists():
+    if policy == "first" and Comment.objects.public().filter(email=normalise_email(email)).exists():
         return Verdict(Comment.Status.APPROVED, "Known commenter")
     return Verdict(Comment.Status.PENDING, "First comment" if policy == "first" else "")

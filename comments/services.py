@@ -15,6 +15,7 @@ from django.utils import timezone
 from tips.editors import EDITORS_GROUP
 from tips.models import Tip
 from tips.services import tips_recount
+from tipsite.emails import normalise_email
 from tipsite.pagecache import discussion_changed
 
 from .models import Comment
@@ -126,7 +127,7 @@ def comments_erase_old_ips(*, days: int) -> int:
 
 def comments_erase_email(*, email: str) -> int:
     """Delete every comment stored for one email address; returns how many."""
-    comments = Comment.objects.filter(email=email.strip().lower())
+    comments = Comment.objects.filter(email=normalise_email(email))
     tip_ids = set(comments.values_list("tip_id", flat=True))
     deleted, _ = comments.delete()
     tips_refresh_comment_counts(tip_ids=tip_ids)

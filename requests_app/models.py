@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from tips.models import Tip
+from tipsite.emails import normalise_email
 
 
 class TipRequestQuerySet(models.QuerySet):
@@ -77,7 +78,7 @@ class TipRequest(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = normalise_email(self.email)
         if not self.fingerprint:
             self.fingerprint = self.fingerprint_of(
                 self.question, self.email or self.ip_address or ""
