@@ -56,9 +56,9 @@ class DatedSitemap(Sitemap):
     """
 
     # URLs per file; longer sections continue on ?p=2 and so on. The protocol allows up to
-    # 50,000; like WordPress, TipSite writes 2,000: at 100,000 tips a file renders in 40 ms
-    # (the last ones, further into the table, in 0.1-0.2 s) instead of 0.5 s, a worker holds a
-    # twenty-fifth of the rows at a time, and a crawler gets 33 KB gzipped instead of 800.
+    # 50,000; like WordPress, TipSite writes 2,000: a file renders many times faster, a worker
+    # holds a twenty-fifth of the rows at a time, and a crawler downloads far less
+    # (bench/results/design-notes.md has the measurements).
     limit = 2_000
 
     def dating_tips(self) -> QuerySet:
@@ -102,7 +102,7 @@ class TipSitemap(DatedSitemap):
     def location(self, item) -> str:
         category_id, slug, _ = item
         # A tip's route is its category's route plus its slug (tips/urls.py): one reverse() per
-        # category rather than per tip, which took 3 of the 6 seconds of a 50,000-tip file.
+        # category rather than per tip, which was half the time of a large file.
         return f"{self.category_paths[category_id]}{slug}/"
 
     def lastmod(self, item):
