@@ -7,19 +7,25 @@ from . import views
 app_name = "tips"
 
 # Pages whose tip cards count comments change with any tip's comments; a tip page with its own.
+# Each names the query parameters it reads: no other one makes a page of its own in the cache.
 listing = cache_page_for_readers(depends=("discussion",))
-tip_page = cache_page_for_readers(depends=("address",))
+paged_listing = cache_page_for_readers(depends=("discussion",), params=("page",))
+tip_page = cache_page_for_readers(depends=("address",), params=("comments",))
 
 urlpatterns = [
     path("", listing(views.HomeView.as_view()), name="home"),
-    path("search/", cache_page_for_readers(views.search), name="search"),
+    path(
+        "search/",
+        cache_page_for_readers(views.search, params=("q", "topic", "page")),
+        name="search",
+    ),
     path("tips/<int:tip_id>/vote/", views.vote, name="vote"),
-    path("gurus/<slug:slug>/", listing(views.GuruView.as_view()), name="guru"),
+    path("gurus/<slug:slug>/", paged_listing(views.GuruView.as_view()), name="guru"),
     # Topic sites live at the root; their slugs may not take a fixed address (validators.py).
     path("<slug:slug>/", listing(views.TopicView.as_view()), name="topic"),
     path(
         "<slug:topic>/<slug:slug>/",
-        listing(views.CategoryView.as_view()),
+        paged_listing(views.CategoryView.as_view()),
         name="category",
     ),
     path(

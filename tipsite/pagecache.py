@@ -23,6 +23,11 @@ worker or server shows within that time; the worker that made it forgets what it
 and the person who made it is served fresh pages (an editor has a session, a reader who
 commented or voted a message or a cookie).
 
+A page is kept per address and the values of the query parameters its view declares it reads
+(the page number of a listing, a search's words): any other parameter, such as a campaign's
+``utm_source``, is never part of the page nor of its key, so strangers cannot fill the cache
+with copies of one page.
+
 On a miss, the view (wrapped in :func:`cache_page_for_readers`) renders and stores the page; when
 several workers miss the same page at once, one renders it and the others wait for its result
 instead of rendering it too.
@@ -56,7 +61,7 @@ from django.core import signing
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -66,7 +71,7 @@ from .antispam import TOKEN_SALT, issue_token
 
 # Part of every page's key: a release that stores pages differently changes it, so it never
 # reads what an older release stored in the same cache.
-LAYOUT = 4
+LAYOUT = 5
 STATE_KEY = "pagecache:state"
 DISCUSSION_KEY = "pagecache:discussion"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -234,8 +239,11 @@ class Lookup:
     for the shared cache, as long as it lasts.
     """
 
-    def __init__(self, request: HttpRequest, *, recent: bool = False):
-        address = request.build_absolute_uri(request.get_full_path())
+    def __init__(self, request: HttpRequest, params: tuple[str, ...] = (), *, recent: bool = False):
+        self.params = params
+        address = request.build_absolute_uri(request.path)
+        if query := read_params(request.GET, params).urlencode():
+            address += "?" + query
         self.key = f"pagecache:page:{LAYOUT}:" + hashlib.sha256(address.encode()).hexdigest()
         self.address_key = _address_key(request.path)
         self.kept = _recent() if recent else None
@@ -402,8 +410,8 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         memo = _request_state.set({})
         try:
-            if _cacheable(request) and _cached_view(request):
-                lookup = Lookup(request, recent=True)
+            if _cacheable(request) and (params := _cached_view(request)) is not None:
+                lookup = Lookup(request, params, recent=True)
                 if lookup.valid(lookup.entry):
                     lookup.keep()
                     return lookup.respond(request, lookup.entry, hit=True)
@@ -413,34 +421,61 @@ class PageCacheMiddleware:
             _request_state.reset(memo)
 
 
-def _cached_view(request: HttpRequest) -> bool:
+def _cached_view(request: HttpRequest) -> tuple[str, ...] | None:
+    """The query parameters of the cached view ``request`` routes to; None if it is not cached."""
     resolver = get_resolver(getattr(request, "urlconf", None))
     return _routes_to_cached_view(request.path_info, resolver)
 
 
 @functools.lru_cache(maxsize=4096)
-def _routes_to_cached_view(path: str, resolver: URLResolver) -> bool:
-    """Whether ``path`` routes to a cached view. The URLconf alone decides, never the data, so
-    the answer is remembered (per resolver, which Django replaces when the URLconf changes):
-    routing costs a tenth of a bare view."""
+def _routes_to_cached_view(path: str, resolver: URLResolver) -> tuple[str, ...] | None:
+    """The query parameters read by the cached view ``path`` routes to (None: not cached). The
+    URLconf alone decides, never the data, so the answer is remembered (per resolver, which
+    Django replaces when the URLconf changes): routing costs a tenth of a bare view."""
     try:
         match = resolver.resolve(path)
     except Resolver404:
-        return False
-    return hasattr(match.func, "page_cache_depends")
+        return None
+    return getattr(match.func, "page_cache_params", None)
 
 
-def cache_page_for_readers(view=None, *, depends: tuple[str, ...] = ()):
+def read_params(query: QueryDict, params: tuple[str, ...]) -> QueryDict:
+    """The part of ``query`` a cached view with these ``params`` reads, the same for one page.
+
+    Each declared parameter counts once, by its last value (the one ``QueryDict.get`` gives),
+    with its spacing evened out; one left empty counts as absent, as every view takes it; they
+    come in the declared order. Anything else (``utm_source``, ``fbclid``, a stranger's
+    ``?x=<random>``) is left out, so it neither makes a page of its own in the cache nor shows
+    in one that others are served.
+    """
+    kept = QueryDict(mutable=True)
+    for name in params:
+        if value := " ".join(query.get(name, "").split()):
+            kept[name] = value
+    kept._mutable = False
+    return kept
+
+
+def cache_page_for_readers(
+    view=None, *, depends: tuple[str, ...] = (), params: tuple[str, ...] = ()
+):
     """Keep this GET view's pages for anonymous readers; :class:`PageCacheMiddleware` serves them.
 
     ``depends`` names the versions besides content that the page shows: ``"discussion"`` for
     comment counts across tips, ``"address"`` for the comments of the tip at this address.
+
+    ``params`` names the query parameters the view reads (``"page"`` of a paginated listing):
+    a page is kept per address and values of these alone. The view, and the templates it
+    renders, see only these in ``request.GET`` (see :func:`read_params`), for every visitor, so
+    what it shows can depend on nothing else and a parameter it reads but does not declare is
+    missed at once, cached or not.
     """
     if view is None:
-        return functools.partial(cache_page_for_readers, depends=depends)
+        return functools.partial(cache_page_for_readers, depends=depends, params=params)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
+        request.GET = read_params(request.GET, params)
         lookup = getattr(request, "page_cache_lookup", None)
         if lookup is None:  # a personal visit (or no middleware): render as usual
             return view(request, *args, **kwargs)
@@ -456,7 +491,7 @@ def cache_page_for_readers(view=None, *, depends: tuple[str, ...] = ()):
 
         return _render_once(request, lookup, render)
 
-    wrapper.page_cache_depends = depends
+    wrapper.page_cache_params = params
     return wrapper
 
 
@@ -474,7 +509,7 @@ def _render_once(request: HttpRequest, lookup: Lookup, render) -> HttpResponse:
             return lookup.respond(request, entry, hit=True)
         # The render ended without a page for these versions (or the cache went away): look
         # again, with the versions of now.
-        lookup = Lookup(request)
+        lookup = Lookup(request, lookup.params)
         if lookup.valid(lookup.entry):
             return lookup.respond(request, lookup.entry, hit=True)
     return render(lookup)

@@ -42,7 +42,11 @@ urlpatterns = [
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path("sitemap-<section>.xml", cache_page_for_readers(sitemap_section), name="sitemap-section"),
+    path(
+        "sitemap-<section>.xml",
+        cache_page_for_readers(sitemap_section, params=("p",)),
+        name="sitemap-section",
+    ),
     path("feeds/", include("tips.feed_urls")),
     path("", include("comments.urls")),
     path("", include("requests_app.urls")),

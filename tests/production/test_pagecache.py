@@ -3,6 +3,7 @@
 import datetime
 import gzip
 import re
+import secrets
 import threading
 import time
 import zlib
@@ -533,3 +534,78 @@ def test_a_page_and_its_fills_unpack_to_the_page_with_them_in_place(fills):
              "crc": zlib.crc32(text[0]), "size": len(text[0])}  # fmt: skip
     expected = b"".join(piece for pair in zip(text, [*fills, b""], strict=True) for piece in pair)
     assert gzip.decompress(pagecache._gzip_around(entry, fills)) == expected
+
+
+def stored_pages() -> int:
+    """How many pages the shared cache holds: Redis is asked by pattern, memory read directly."""
+    if hasattr(pagecache.cache, "keys"):  # django-redis
+        keys = pagecache.cache.keys("pagecache:page:*")
+    else:  # LocMemCache keeps each key as ":<version>:<key>"
+        keys = [key.split(":", 2)[2] for key in pagecache.cache._cache]
+    return sum(key.startswith("pagecache:page:") and not key.endswith(":rendering") for key in keys)
+
+
+JUNK_PARAMS = ("utm_source", "fbclid", "gclid", "x")
+
+
+@pytest.mark.parametrize("page", ["home", "topic", "tip"])
+def test_parameters_a_page_does_not_read_share_its_one_cached_copy(page):
+    """Strangers adding tracking or random parameters cannot fill the cache with copies."""
+    tip = make_tip(title="Shared by every visitor")
+    url = {"home": "/", "topic": tip.category.topic.get_absolute_url(),
+           "tip": tip.get_absolute_url()}[page]  # fmt: skip
+    assert get(url)["X-Page-Cache"] == "miss"
+    stored = stored_pages()
+    states = set()
+    for n in range(48):
+        response = get(f"{url}?{JUNK_PARAMS[n % 4]}={secrets.token_hex(8)}&utm_medium={n}")
+        states.add(response["X-Page-Cache"])
+        assert "Shared by every visitor" in response.content.decode()
+    assert states == {"hit"}
+    assert stored_pages() == stored
+
+
+def test_parameters_a_page_reads_still_get_their_own_pages(settings):
+    """The page number of a listing and a search's words each keep a page of their own."""
+    settings.TIPS_PER_PAGE = 2
+    older = make_tip(title="Oldest basil", publish_at=timezone.now() - datetime.timedelta(days=3))
+    for title in ("Middle basil", "Newest basil"):
+        make_tip(category=older.category, title=title)
+    make_tip(title="Thyme cuttings")
+    url = older.category.get_absolute_url()
+    first, second = get(url), get(f"{url}?page=2")
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
+    assert "Oldest basil" not in first.content.decode()
+    assert "Oldest basil" in second.content.decode()
+    again = get(f"{url}?utm_source=mail&page=2&fbclid=abc")
+    assert again["X-Page-Cache"] == "hit"
+    assert "Oldest basil" in again.content.decode()
+
+    basil, thyme = get("/search/?q=basil"), get("/search/?q=thyme")
+    assert (basil["X-Page-Cache"], thyme["X-Page-Cache"]) == ("miss", "miss")
+    assert "Thyme cuttings" in thyme.content.decode()
+    assert "Thyme cuttings" not in basil.content.decode()
+    assert get("/search/?gclid=1&q=thyme")["X-Page-Cache"] == "hit"
+    assert get("/search/?q=++thyme+")["X-Page-Cache"] == "hit", "the same words, spaced apart"
+
+
+def test_a_strangers_parameters_never_show_in_a_page_served_to_others(settings):
+    """Pagination links, the canonical address and the search box hold only what the page reads."""
+    settings.TIPS_PER_PAGE = 1
+    tip = make_tip()
+    make_tip(category=tip.category)
+    url = tip.category.get_absolute_url()
+    junk = f"{url}?page=2&utm_source=junk-from-a-stranger&q=spam-words"
+    assert "junk-from-a-stranger" not in get(junk).content.decode()
+    served = get(f"{url}?page=2")
+    assert served["X-Page-Cache"] == "hit"
+    html = served.content.decode()
+    assert 'href="?page=1" rel="prev"' in html
+    assert "junk-from-a-stranger" not in html
+    assert "spam-words" not in html, "the search box is filled only on the search page"
+
+    get("/?q=spam-words&page=4")
+    home = get("/")
+    assert home["X-Page-Cache"] == "hit"
+    assert "spam-words" not in home.content.decode()
+    assert '<link rel="canonical" href="http://testserver/">' in home.content.decode()
