@@ -1,5 +1,7 @@
 """Actions on tips with effects beyond one save: bulk publishing, recording searches."""
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -67,8 +69,12 @@ def tips_unpublish(*, tips) -> int:
 
 
 def search_record_miss(*, query: str) -> None:
-    """Count a search that found nothing, for the editors' content-gaps page."""
-    text = normalise(query)[:200]
+    """Count a search that found nothing, for the editors' content-gaps page.
+
+    One row per normalised query (the same words in any case or spacing), counted up
+    in the database so that concurrent misses of one query are all counted.
+    """
+    text = normalise(query)[: SearchMiss._meta.get_field("query").max_length]
     if not text:
         return
     bump = {"count": F("count") + 1, "last_searched_at": timezone.now()}
@@ -79,6 +85,13 @@ def search_record_miss(*, query: str) -> None:
             SearchMiss.objects.create(query=text)
     except IntegrityError:  # someone else recorded it first
         SearchMiss.objects.filter(query=text).update(**bump)
+
+
+def search_misses_prune(*, days: int) -> int:
+    """Forget the searches without results nobody has made for ``days`` days; how many."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    deleted, _ = SearchMiss.objects.filter(last_searched_at__lt=cutoff).delete()
+    return deleted
 
 
 def tip_mark_reviewed(*, tip: Tip) -> None:

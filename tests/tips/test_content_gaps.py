@@ -9,6 +9,7 @@ from tips.models import SearchMiss, Tip, Vote
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/content-gaps/"
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def test_only_editors_see_the_page(client, django_user_model):
@@ -40,6 +41,15 @@ def test_searches_without_results_come_most_frequent_first_with_write_this_tip(e
     )
     form = editor_client.get("/admin/tips/tip/add/?title=Bonsai+wiring").content.decode()
     assert 'value="Bonsai wiring"' in form
+
+
+def test_searches_made_as_often_come_most_recent_first(editor_client):
+    now = timezone.now()
+    SearchMiss.objects.create(query="older miss", count=4, last_searched_at=now - ONE_DAY * 3)
+    SearchMiss.objects.create(query="newer miss", count=4, last_searched_at=now - ONE_DAY)
+    SearchMiss.objects.create(query="rare miss", count=1, last_searched_at=now)
+    html = editor_client.get(URL).content.decode()
+    assert html.index("newer miss") < html.index("older miss") < html.index("rare miss")
 
 
 def test_least_helpful_tips_come_first_with_their_reasons(editor_client):

@@ -2,14 +2,18 @@
 
 import datetime
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_category, make_tip, make_topic
+from tips import services
 from tips.models import SearchMiss, Tip
 from tips.search import PG_COLUMN, SearchResults
 from tipsite.pagecache import content_changed
@@ -123,6 +127,61 @@ def test_no_results_says_so_offers_a_request_and_records_the_search(client):
     client.get("/search/", {"q": "something"})
     client.get("/search/", {"q": ""})
     assert SearchMiss.objects.count() == 1
+
+
+def test_the_same_miss_again_is_counted_on_its_one_row_and_moves_its_last_time(client):
+    """However it is spelled, one query is one row: a count and when it was last searched."""
+    first = timezone.now() - datetime.timedelta(days=2)
+    with mock.patch("django.utils.timezone.now", return_value=first):
+        client.get("/search/", {"q": "Zebra grooming"})
+    for query in ("zebra grooming", "  ZEBRA\tGrooming!  ", "grooming the zebra"):
+        client.get("/search/", {"q": query})
+    miss = SearchMiss.objects.get(query="zebra grooming")
+    assert miss.count == 3
+    assert miss.last_searched_at > first + datetime.timedelta(days=1)
+    assert SearchMiss.objects.count() == 2, "other words (and their order) make their own"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_misses_of_a_new_query_at_once_end_as_one_row_counted_twice():
+    """Both find no row and both insert: the second one's insert fails and it counts instead."""
+    both_looked = threading.Barrier(2, timeout=10)
+
+    class InsertOnceBothLooked:
+        """The services' ``transaction``, whose insert starts only once both found no row."""
+
+        def atomic(self):
+            both_looked.wait()
+            return transaction.atomic()
+
+    def miss(_):
+        try:
+            services.search_record_miss(query="Zebra grooming")
+        finally:
+            connection.close()  # each thread's own connection
+
+    with (
+        mock.patch("tips.services.transaction", InsertOnceBothLooked()),
+        ThreadPoolExecutor(2) as pool,
+    ):
+        list(pool.map(miss, range(2)))
+    assert list(SearchMiss.objects.values_list("query", "count")) == [("zebra grooming", 2)]
+
+
+def test_searches_nobody_made_within_the_retention_period_are_forgotten(settings):
+    settings.SEARCH_MISS_RETENTION_DAYS = 90
+    now = timezone.now()
+    for query, days_ago in (("old miss", 91), ("recent miss", 89), ("todays miss", 0)):
+        SearchMiss.objects.create(query=query, last_searched_at=now - datetime.timedelta(days_ago))
+    out = io.StringIO()
+    call_command("tips_prune_search_misses", stdout=out)
+    assert sorted(SearchMiss.objects.values_list("query", flat=True)) == [
+        "recent miss",
+        "todays miss",
+    ]
+    assert "Forgot 1 search" in out.getvalue()
+    call_command("tips_prune_search_misses", "--days=30", stdout=out)
+    assert list(SearchMiss.objects.values_list("query", flat=True)) == ["todays miss"]
 
 
 def test_results_are_paginated_and_keep_the_query(client):

@@ -255,6 +255,8 @@ COMMENTS_DISALLOWED_WORDS = env_list(
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
+# How long a search without results is kept once nobody makes it again (tips_prune_search_misses).
+SEARCH_MISS_RETENTION_DAYS = env_int("SEARCH_MISS_RETENTION_DAYS", 90)
 
 # One line per request (tipsite.requests) and every error, each with its request id, to stdout.
 LOGGING = {
