@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from .caches import redis_cache
 from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -114,22 +115,12 @@ REDIS_URL = env_str("REDIS_URL")
 # for up to this long without asking (0: ask Redis every time). Other servers' changes then show
 # within that time; the reader or editor who made one sees it at once (tipsite/pagecache.py).
 PAGE_CACHE_RECHECK_SECONDS = env_float("PAGE_CACHE_RECHECK_SECONDS", 1.0)
+# After a Redis failure, skip Redis for this long before trying it again (tipsite/cache_breaker.py).
+CACHE_BREAKER_SECONDS = env_float("CACHE_BREAKER_SECONDS", 5.0)
 if REDIS_URL:
-    # Shared by every server: pages, sessions and every rate-limit counter. If Redis goes away
-    # the site keeps serving: cache calls fail quietly (and are logged), sessions fall back to
-    # the database, pages render uncached and flood control lets posts through.
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tipsite"),
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-            },
-        }
-    }
+    # Shared by every server: pages, sessions and every rate-limit counter; what happens when
+    # Redis fails or hangs is in tipsite/settings/caches.py.
+    CACHES = {"default": redis_cache(REDIS_URL, key_prefix=env_str("CACHE_KEY_PREFIX", "tipsite"))}
     if PAGE_CACHE_RECHECK_SECONDS > 0:
         # Kept for PAGE_CACHE_RECHECK_SECONDS each (TIMEOUT here would be rounded down to seconds).
         CACHES["recent_pages"] = {
@@ -262,7 +253,10 @@ SEARCH_MISS_RETENTION_DAYS = env_int("SEARCH_MISS_RETENTION_DAYS", 90)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tipsite.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "tipsite.middleware.RequestIdFilter"},
+        "cache_skipped": {"()": "tipsite.cache_breaker.SkippedCallsFilter"},
+    },
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -282,5 +276,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # Bots send foreign Host headers all day; the request line records the 400 already.
         "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+        # The failure that opens the cache breaker is logged; the calls it then skips are not.
+        "django_redis.cache": {"filters": ["cache_skipped"]},
     },
 }
