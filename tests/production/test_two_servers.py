@@ -4,11 +4,9 @@ Runs where PostgreSQL and Redis are reachable (CI's PostgreSQL pass); skipped on
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,25 +17,13 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from comments.models import Comment
 from tests.factories import EDITOR_PASSWORD, image_upload, make_editor, make_tip
 from tests.http_client import Browser, post_comment
+from tests.servers import start_gunicorn, stop, wait_until_answering
 from tips.models import Tip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 POSTS = 200
 # How long a worker serves a page it has just served again without asking Redis.
 RECHECK_SECONDS = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def answers(url: str) -> bool:
-    try:
-        return Browser(url).get("/healthz").status == 200
-    except urllib.error.URLError:
-        return False  # not listening yet
 
 
 @pytest.fixture
@@ -67,40 +53,14 @@ def servers(tmp_path):
         [python, "manage.py", "collectstatic", "--noinput", "-v0"],
         env=env, cwd=settings.BASE_DIR, check=True,
     )  # fmt: skip
-    gunicorn = os.path.join(os.path.dirname(python), "gunicorn")
-    ports = [free_port(), free_port()]
-    processes = [
-        subprocess.Popen(  # noqa: S603
-            [
-                gunicorn,
-                "tipsite.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "3",
-                "--threads",
-                "4",
-                "--timeout",
-                "60",
-            ],
-            env=env,
-            cwd=settings.BASE_DIR,
-        )
-        for port in ports
-    ]
-    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    started = [start_gunicorn(env, workers=3, threads=4) for _ in range(2)]
+    processes = [process for process, _ in started]
+    urls = [url for _, url in started]
     try:
-        deadline = time.monotonic() + 30
-        for url in urls:
-            while not answers(url):
-                assert time.monotonic() < deadline, "the servers did not start"
-                time.sleep(0.2)
+        wait_until_answering(*urls)
         yield urls
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
+        stop(*processes)
 
 
 def admin_login(url: str) -> Browser:
