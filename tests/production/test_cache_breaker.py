@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from tests.factories import make_tip
+from tests.servers import free_port
 from tests.tools import require
 from tipsite.cache_breaker import Breaker
 from tipsite.settings.caches import redis_cache
@@ -72,12 +73,6 @@ def _pipe(source: socket.socket, target: socket.socket) -> None:
             target.sendall(data)
     except OSError:
         pass  # the other side closed
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def use_redis_at(settings, port: int) -> str:
