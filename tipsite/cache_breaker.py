@@ -46,7 +46,9 @@ class Breaker:
     @classmethod
     def for_server(cls, server: str) -> "Breaker":
         with cls._all_lock:
-            return cls._all.setdefault(server, cls(server))
+            if server not in cls._all:
+                cls._all[server] = cls(server)
+            return cls._all[server]
 
     def admit(self) -> None:
         """Refuse while open; once the period is over, let one call through to probe."""
