@@ -4,6 +4,7 @@ Every variable is documented in README.md. Defaults are safe for development; ``
 overrides what must never have a default on a public site.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     # Cached pages are answered here, before authentication, messages and the view.
     "tipsite.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Turns a login that django-axes refused into the lockout page (tipsite.admin.login_locked_out).
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 # Benchmarks only (make bench): the bare baseline view at /bench/baseline/.
@@ -193,11 +197,27 @@ CONTENT_SECURITY_POLICY = {
 # Requests larger than this are refused with 400 before any view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
-# Failed admin logins: slowed after LOGIN_SLOW_AFTER failures, locked out after
-# LOGIN_LOCK_AFTER, counted per IP and per username for LOGIN_LOCK_SECONDS (tipsite/admin.py).
-LOGIN_SLOW_AFTER = env_int("LOGIN_SLOW_AFTER", 3)
-LOGIN_LOCK_AFTER = env_int("LOGIN_LOCK_AFTER", 10)
-LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60)
+# Failed logins (django-axes): counted per username AND IP together, so a stranger guessing an
+# editor's password locks out only themselves, never the editor on another network. Counted in
+# the database, shared by every server and kept when Redis is down; a success clears them.
+# Unlock early with `manage.py axes_reset_username editor` (README).
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+# A try while locked out does not restart the wait, so the time the lockout page gives is true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The same visitor address as every other limit, behind TRUSTED_PROXIES proxies.
+AXES_CLIENT_IP_CALLABLE = "tipsite.antispam.client_ip"
+AXES_LOCKOUT_CALLABLE = "tipsite.admin.login_locked_out"
+# No start-up banner in the output of every management command (cron would mail it).
+AXES_VERBOSE = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
