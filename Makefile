@@ -8,6 +8,8 @@ SCREENSHOTS := $(CURDIR)/test-artifacts/screenshots
 
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * os.cpu_count() + 1)')
 PRODUCTION := DJANGO_SETTINGS_MODULE=tipsite.settings.production
+# The demo accounts (README's passwords) exist only where these are asked for explicitly.
+DEMO := DJANGO_SETTINGS_MODULE=tipsite.settings.development DEMO_ACCOUNTS=true
 
 SIZE ?= full
 
@@ -34,12 +36,14 @@ checkers: $(NODE_STAMP)
 
 ## run: set up, load the demo network and serve it on http://127.0.0.1:8000/
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO) $(BIN)/python manage.py migrate --noinput
+	$(DEMO) $(BIN)/python manage.py seed_demo
+	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## serve: production settings under gunicorn on http://127.0.0.1:8000 (plain HTTP, to try it
 ## here; behind TLS leave HTTPS unset). SECRET_KEY defaults to one kept in .secret_key.
+## migrate runs the database checks first: it stops here while an account still has a demo
+## password from `make run` (tipsite/checks.py), and so does tipsite.wsgi.
 serve: install
 	@test -s .secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key
 	@$(PRODUCTION) SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \

@@ -219,6 +219,13 @@ AXES_LOCKOUT_CALLABLE = "tipsite.admin.login_locked_out"
 # No start-up banner in the output of every management command (cron would mail it).
 AXES_VERBOSE = False
 
+# Accounts whose passwords the README prints, for trying the site. seed_demo creates them only
+# when DEMO_ACCOUNTS is on (development settings with DEMO_ACCOUNTS=true: make run); in every
+# other mode the site refuses to serve while one of them still has this password
+# (tipsite/checks.py).
+DEMO_ACCOUNTS = False
+DEMO_PASSWORDS = {"editor": "tipsite-editor"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -17,7 +17,7 @@ from tips.editors import EDITORS_GROUP
 from tips.models import Category, Guru, Tip, Topic
 
 NETWORK_FILE = Path(__file__).resolve().parent.parent.parent / "demo" / "network.json"
-DEMO_EDITOR = ("editor", "tipsite-editor")
+DEMO_EDITOR = "editor"
 
 
 class Command(BaseCommand):
@@ -33,8 +33,13 @@ class Command(BaseCommand):
                 + ", ".join(f"{count} new {name}" for name, count in created.items())
             )
         )
-        if settings.DEBUG:
+        if settings.DEMO_ACCOUNTS:
             self.ensure_demo_editor()
+        else:
+            self.stdout.write(
+                "No demo accounts: they are made only under the development settings with "
+                "DEMO_ACCOUNTS=true (make run)."
+            )
 
     def load(self, network: dict) -> dict[str, int]:
         created = {"gurus": 0, "topics": 0, "categories": 0, "tips": 0}
@@ -101,8 +106,13 @@ class Command(BaseCommand):
         guru.save(update_fields=["photo", "thumbnail"])
 
     def ensure_demo_editor(self) -> None:
-        """In development only: an editor account, so a new user can try the admin at once."""
-        username, password = DEMO_EDITOR
+        """An editor with the README's password, so a new user can try the admin at once.
+
+        Only on request in development: elsewhere the site refuses to serve while it exists
+        with that password (tipsite/checks.py).
+        """
+        username = DEMO_EDITOR
+        password = settings.DEMO_PASSWORDS[username]
         User = get_user_model()
         if not User.objects.filter(username=username).exists():
             user = User.objects.create_user(username, password=password, is_staff=True)
