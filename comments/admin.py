@@ -3,6 +3,8 @@ from django.db.models import Case, Value, When
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from tipsite.changelist import DateSafeListMixin
+
 from . import services
 from .models import Comment
 
@@ -14,7 +16,7 @@ ACTION_LABELS = {
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DateSafeListMixin, admin.ModelAdmin):
     """The moderation queue: pending comments first, newest first within each status."""
 
     list_display = ["name", "excerpt", "tip", "status", "moderation_note", "submitted_at"]

@@ -5,12 +5,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from tipsite.changelist import DateSafeListMixin
+
 from . import services
 from .models import TipRequest
 
 
 @admin.register(TipRequest)
-class TipRequestAdmin(admin.ModelAdmin):
+class TipRequestAdmin(DateSafeListMixin, admin.ModelAdmin):
     """Triage: newest first; plan or decline in bulk; answer by writing the tip."""
 
     list_display = ["question", "status", "topic", "category", "assigned_guru", "submitted_at",

@@ -34,6 +34,7 @@ class TipRequestForm(ProtectedFormMixin, forms.Form):
     name = forms.CharField(label="Name (optional)", max_length=100, required=False)
     email = forms.EmailField(
         label="Email (optional)",
+        max_length=254,
         required=False,
         help_text="We’ll e-mail you when your tip is published. Nothing else, ever.",
     )

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from tipsite.changelist import DateSafeListMixin
+
 from . import services
 from .forms import GuruAdminForm, TipAdminForm
 from .models import Category, Guru, Tip, Topic, Vote
@@ -80,7 +82,7 @@ class GuruAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
     form = TipAdminForm
     list_display = [
         "title", "category", "guru", "status", "visibility", "publish_at", "comment_count",

@@ -6,6 +6,7 @@ Written once and configured per form through ``settings.ANTISPAM`` (keyed by a f
 
 import datetime
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -16,6 +17,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.ipv6 import clean_ipv6_address
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +110,27 @@ class ProtectedFormMixin:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The visitor's address; behind ``TRUSTED_PROXIES`` proxies, the one they forwarded."""
+    """The visitor's address; behind ``TRUSTED_PROXIES`` proxies, the one they forwarded.
+
+    A forwarded hop that is not an IP address (the client wrote it, and the proxy only
+    appended) is ignored for the proxy's own address, so a stored IP is always a valid one.
+    """
     proxies = settings.TRUSTED_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
+        if len(hops) >= proxies and (address := _ip_address(hops[-proxies])):
+            return address
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _ip_address(text: str) -> str:
+    """``text`` as the database stores an IP address (IPv6 compressed as Django does), or ""."""
+    try:
+        address = ipaddress.ip_address(text)
+        return clean_ipv6_address(text) if address.version == 6 else str(address)
+    except (ValueError, ValidationError):
+        return ""
 
 
 def _digest(value: str) -> str:

@@ -1,4 +1,5 @@
-"""Site-wide request handling: request ids and logs, a header Django lacks, bench counters."""
+"""Site-wide request handling: request ids and logs, hostile requests refused, a header Django
+lacks, bench counters."""
 
 import contextvars
 import json
@@ -8,6 +9,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation, TooManyFilesSent
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db import connection
 
 logger = logging.getLogger("tipsite.requests")
@@ -51,6 +54,53 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class NullCharacterInAddress(SuspiciousOperation):
+    """A NUL in the path or query string: no address of the site carries one, and PostgreSQL
+    refuses it in any query, which would make it a 500."""
+
+
+class RefuseOddRequestsMiddleware:
+    """Answers TRACE and CONNECT with 405, and an address carrying a NUL with 400, before any
+    view, static file or media file sees them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "\x00" in query or "%00" in query:
+            raise NullCharacterInAddress("A NUL character in the address")
+        return self.get_response(request)
+
+
+class FileNotAccepted(TooManyFilesSent):
+    """A file part sent where no form takes files: outside the admin the limit is none."""
+
+
+class RefuseFileParts(FileUploadHandler):
+    """Stops a request body at its first file part, before a byte of it is kept anywhere."""
+
+    def new_file(self, *args, **kwargs):
+        raise FileNotAccepted("This address takes no files.")
+
+
+class FilesOnlyForAdminMiddleware:
+    """Only the editors' admin takes uploads; everywhere else a file part gets 400.
+
+    Must come before anything that reads ``request.POST`` (the CSRF middleware does), since
+    upload handlers cannot change once the body is parsed. Ordinary form fields, including
+    the ``FormData`` the vote script sends as multipart, pass as before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(f"/{settings.ADMIN_URL}"):
+            request.upload_handlers = [RefuseFileParts(request)]
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

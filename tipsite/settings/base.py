@@ -51,7 +51,11 @@ MIDDLEWARE = [
     "tipsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before static files, media and every view; with the headers above on their answers.
+    "tipsite.middleware.RefuseOddRequestsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the CSRF middleware, the first to read the request body.
+    "tipsite.middleware.FilesOnlyForAdminMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
