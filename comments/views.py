@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tips.models import Tip
 from tips.tip_page import tip_page_context
@@ -70,7 +70,7 @@ def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
     return redirect(f"{tip.get_absolute_url()}#comments")
 
 
-@require_GET
+@require_safe
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(
         Comment.objects.public()

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import ListView
 
 from tips import search
@@ -18,9 +18,9 @@ LAST_REQUEST_KEY = "last_tip_request"
 SUGGESTIONS = 5
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_tip(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         form = TipRequestForm(initial=TipRequestForm.initial_from(request.GET))
         return render(request, "requests_app/request_form.html", {"form": form})
 
@@ -46,7 +46,7 @@ def request_tip(request: HttpRequest) -> HttpResponse:
     return redirect("requests_app:thanks")
 
 
-@require_GET
+@require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
     tip_request = (
         TipRequest.objects.select_related("topic", "category")
@@ -58,7 +58,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/thanks.html", {"tip_request": tip_request})
 
 
-@require_GET
+@require_safe
 def suggestions(request: HttpRequest) -> JsonResponse:
     """Up to five published tips that may already answer what the visitor is typing."""
     tips = search.suggest(request.GET.get("q", "")[:300], limit=SUGGESTIONS)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from tipsite import pagecache
@@ -165,7 +165,7 @@ SEARCH_RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 500
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY_LENGTH]
     topic = Topic.objects.filter(slug=slug_param(request.GET, "topic")).first()

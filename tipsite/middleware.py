@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler
 from django.db import connection
+from django.http import HttpResponseNotAllowed
 
 logger = logging.getLogger("tipsite.requests")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -65,10 +66,14 @@ class RefuseOddRequestsMiddleware:
     """Answers TRACE and CONNECT with 405, and an address carrying a NUL with 400, before any
     view, static file or media file sees them."""
 
+    REFUSED_METHODS = {"TRACE", "CONNECT"}
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method in self.REFUSED_METHODS:
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "\x00" in query or "%00" in query:
             raise NullCharacterInAddress("A NUL character in the address")

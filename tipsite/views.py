@@ -14,7 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .antispam import HONEYPOT_FIELD, TIMESTAMP_FIELD
 
@@ -73,19 +73,19 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     return HttpResponse(render_to_string("400.html", {"SITE_NAME": settings.SITE_NAME}), status=400)
 
 
-@require_GET
+@require_safe
 def bench_baseline(request: HttpRequest) -> HttpResponse:
     """Benchmarks only: the cheapest page Django can serve, to measure everything else against."""
     return render(request, "bench/baseline.html", {"now": "baseline"})
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Browsers ask for /favicon.ico on every page, the admin's included."""
     return HttpResponseRedirect(static("img/favicon.svg"))
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the cache answer, 503 naming the one that does not."""
@@ -96,7 +96,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read everything but the editors' admin, and learn where the sitemap is."""
     lines = [
@@ -107,7 +107,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 @never_cache
 def form_token(request: HttpRequest) -> JsonResponse:
     """The reader's own CSRF token, for the forms of a page served from the cache, which carry
