@@ -121,22 +121,24 @@ def test_a_tip_request_stores_a_valid_ip_whatever_the_forwarded_header_says(
     "address",
     [
         "/search/?q=%00",
-        "/search/?q=tomato%00es",
-        "/request-a-tip/?topic=%00",
+        "/search/?q=tomato%00es&topic=%00&page=%00",
+        "/request-a-tip/?topic=%00&category=%00&q=%00",
+        "/request-a-tip/suggestions/?q=%00",
         "/no-such-topic%00/",
         "/media/%00",
     ],
 )
-def test_a_nul_in_a_public_address_gets_the_400_page(client, address):
-    """No address of the site carries a NUL; PostgreSQL refuses one in any query."""
-    response = client.get(address)
+def test_a_nul_in_a_public_address_is_no_500(client, address):
+    """Readers' pages drop a NUL before the database sees it (PostgreSQL refuses one)."""
+    make_tip(title="Tomatoes")
+    assert client.get(address).status_code in (200, 404)
+
+
+def test_a_raw_nul_in_an_admin_query_string_gets_400(editor_client):
+    url = reverse("admin:comments_comment_changelist")
+    response = editor_client.get(url, QUERY_STRING="q=\x00")
     assert response.status_code == 400
     assert "Bad request" in response.content.decode()
-
-
-def test_a_raw_nul_in_the_query_string_gets_400(client):
-    response = client.get("/search/", QUERY_STRING="q=\x00")
-    assert response.status_code == 400
 
 
 def test_a_nul_in_a_comment_is_a_field_error(client):
