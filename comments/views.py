@@ -8,8 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tips.models import Tip
 from tips.tip_page import tip_page_context
-from tipsite.antispam import Throttled, client_ip, flood_guard
-from tipsite.views import too_many_requests
+from tipsite import public_forms
 
 from . import services
 from .forms import CommentForm
@@ -42,32 +41,36 @@ def post_comment(request: HttpRequest, tip_id: int) -> HttpResponse:
         messages.error(request, "Comments are closed on this tip.")
         return redirect(tip)
 
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        tip = Tip.objects.for_page().get(pk=tip.pk)
-        context = {**tip_page_context(request, tip), "comment_form": form}
+    def invalid(form: CommentForm) -> HttpResponse:
+        page_tip = Tip.objects.for_page().get(pk=tip.pk)
+        context = {**tip_page_context(request, page_tip), "comment_form": form}
         return render(request, "tips/tip_detail.html", context)
-    data = form.cleaned_data
-    try:
-        flood_guard(scope="comment", ip=client_ip(request), email=data["email"])
-    except Throttled as throttled:
-        return too_many_requests(request, throttled, form_name="comment")
 
-    comment, _, position = services.comment_post(
-        tip=tip,
-        name=data["name"],
-        email=data["email"],
-        url=data["url"],
-        body=data["body"],
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent", ""),
+    def valid(data: dict, ip: str) -> HttpResponse:
+        comment, _, position = services.comment_post(
+            tip=tip,
+            name=data["name"],
+            email=data["email"],
+            url=data["url"],
+            body=data["body"],
+            ip=ip,
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        if comment.status == Comment.Status.APPROVED:
+            messages.success(request, PUBLISHED_NOTICE)
+            return redirect(comment_location(comment, position))
+        request.session[HELD_KEY] = [*request.session.get(HELD_KEY, [])[-19:], comment.pk]
+        messages.info(request, HELD_NOTICE)
+        return redirect(f"{tip.get_absolute_url()}#comments")
+
+    return public_forms.submit(
+        request,
+        CommentForm(request.POST),
+        form_name="comment",
+        email_field="email",
+        invalid=invalid,
+        valid=valid,
     )
-    if comment.status == Comment.Status.APPROVED:
-        messages.success(request, PUBLISHED_NOTICE)
-        return redirect(comment_location(comment, position))
-    request.session[HELD_KEY] = [*request.session.get(HELD_KEY, [])[-19:], comment.pk]
-    messages.info(request, HELD_NOTICE)
-    return redirect(f"{tip.get_absolute_url()}#comments")
 
 
 @require_safe

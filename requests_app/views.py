@@ -7,8 +7,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import ListView
 
 from tips import search
-from tipsite.antispam import Throttled, client_ip, flood_guard
-from tipsite.views import too_many_requests
+from tipsite import public_forms
 
 from . import services
 from .forms import TipRequestForm
@@ -24,26 +23,31 @@ def request_tip(request: HttpRequest) -> HttpResponse:
         form = TipRequestForm(initial=TipRequestForm.initial_from(request.GET))
         return render(request, "requests_app/request_form.html", {"form": form})
 
-    form = TipRequestForm(request.POST)
-    if not form.is_valid():
+    def invalid(form: TipRequestForm) -> HttpResponse:
         return render(request, "requests_app/request_form.html", {"form": form})
-    data = form.cleaned_data
-    try:
-        flood_guard(scope="tip_request", ip=client_ip(request), email=data["email"])
-    except Throttled as throttled:
-        return too_many_requests(request, throttled, form_name="tip request")
-    tip_request, _ = services.tip_request_create(
-        question=data["question"],
-        details=data["details"],
-        topic=data["topic"],
-        category=data["category"],
-        name=data["name"],
-        email=data["email"],
-        ip=client_ip(request),
+
+    def valid(data: dict, ip: str) -> HttpResponse:
+        tip_request, _ = services.tip_request_create(
+            question=data["question"],
+            details=data["details"],
+            topic=data["topic"],
+            category=data["category"],
+            name=data["name"],
+            email=data["email"],
+            ip=ip,
+        )
+        request.session[LAST_REQUEST_KEY] = tip_request.pk
+        messages.success(request, "Thanks! Your request has reached our editors.")
+        return redirect("requests_app:thanks")
+
+    return public_forms.submit(
+        request,
+        TipRequestForm(request.POST),
+        form_name="tip request",
+        email_field="email",
+        invalid=invalid,
+        valid=valid,
     )
-    request.session[LAST_REQUEST_KEY] = tip_request.pk
-    messages.success(request, "Thanks! Your request has reached our editors.")
-    return redirect("requests_app:thanks")
 
 
 @require_safe

@@ -11,10 +11,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from tipsite import pagecache
-from tipsite.antispam import Throttled, client_ip, flood_guard
+from tipsite import pagecache, public_forms
+from tipsite.antispam import Throttled
 from tipsite.params import slug_param
-from tipsite.views import too_many_requests
 
 from . import services
 from .forms import VoteForm
@@ -199,31 +198,42 @@ def vote(request: HttpRequest, tip_id: int) -> HttpResponse:
     """Record "Was this tip helpful?"; answers JSON to the page's script, else redirects back."""
     tip = get_object_or_404(Tip.objects.published().for_posting(), pk=tip_id)
     wants_json = "application/json" in request.headers.get("accept", "")
-    form = VoteForm(request.POST)
-    if not form.is_valid():
+
+    def invalid(form: VoteForm) -> HttpResponse:
         if wants_json:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         context = tip_page_context(request, Tip.objects.for_page().get(pk=tip.pk), vote_form=form)
         return render(request, "tips/tip_detail.html", context)
-    try:
-        flood_guard(scope="vote", ip=client_ip(request))
-    except Throttled as throttled:
-        if wants_json:
-            return JsonResponse({"retry_after": throttled.retry_after}, status=429)
-        return too_many_requests(request, throttled, form_name="vote")
 
-    token = visitor_token(request) or new_token()
-    helpful = form.cleaned_data["helpful"] == "yes"
-    vote = services.tip_vote(
-        tip=tip, visitor=visitor_key(token), helpful=helpful, reason=form.cleaned_data["reason"]
-    )
-    message = VOTE_THANKS[helpful]
-    if wants_json:
-        response = JsonResponse(
-            {"helpful": helpful, "ask_reason": not helpful and not vote.reason, "message": message}
+    def throttled(error: Throttled) -> HttpResponse:
+        return JsonResponse({"retry_after": error.retry_after}, status=429)
+
+    def valid(data: dict, ip: str) -> HttpResponse:
+        token = visitor_token(request) or new_token()
+        helpful = data["helpful"] == "yes"
+        vote = services.tip_vote(
+            tip=tip, visitor=visitor_key(token), helpful=helpful, reason=data["reason"]
         )
-    else:
-        messages.success(request, message)
-        response = redirect(f"{tip.get_absolute_url()}#helpful")
-    remember(response, token)
-    return response
+        message = VOTE_THANKS[helpful]
+        if wants_json:
+            response = JsonResponse(
+                {
+                    "helpful": helpful,
+                    "ask_reason": not helpful and not vote.reason,
+                    "message": message,
+                }
+            )
+        else:
+            messages.success(request, message)
+            response = redirect(f"{tip.get_absolute_url()}#helpful")
+        remember(response, token)
+        return response
+
+    return public_forms.submit(
+        request,
+        VoteForm(request.POST),
+        form_name="vote",
+        invalid=invalid,
+        valid=valid,
+        throttled=throttled if wants_json else None,
+    )
