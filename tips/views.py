@@ -21,7 +21,7 @@ from .models import Category, Guru, Tip, Topic
 from .paging import IdsFirstPaginator, ids_first
 from .search import SearchResults
 from .tip_page import tip_page_context
-from .visitors import new_token, remember, visitor_key, visitor_token
+from .visitors import new_token, set_visitor_cookie, visitor_key, visitor_token
 
 LATEST_TIPS = 8
 
@@ -226,7 +226,7 @@ def vote(request: HttpRequest, tip_id: int) -> HttpResponse:
         else:
             messages.success(request, message)
             response = redirect(f"{tip.get_absolute_url()}#helpful")
-        remember(response, token)
+        set_visitor_cookie(response, token)
         return response
 
     return public_forms.submit(

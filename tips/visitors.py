@@ -26,7 +26,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def remember(response: HttpResponse, token: str) -> None:
+def set_visitor_cookie(response: HttpResponse, token: str) -> None:
     response.set_cookie(
         COOKIE,
         token,

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.ipv6 import clean_ipv6_address
 
+from .emails import normalise_email
+
 logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "tipsite.antispam.issued"  # noqa: S105 - a namespace, not a secret
@@ -133,8 +135,8 @@ def _ip_address(text: str) -> str:
         return ""
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+def _email_digest(value: str) -> str:
+    return hashlib.sha256(normalise_email(value).encode()).hexdigest()[:32]
 
 
 def flood_guard(*, scope: str, ip: str, email: str = "") -> None:
@@ -149,7 +151,7 @@ def flood_guard(*, scope: str, ip: str, email: str = "") -> None:
     try:
         interval = rules["interval_seconds"]
         if interval > 0:
-            for identity in filter(None, [ip, email and _digest(email)]):
+            for identity in filter(None, [ip, email and _email_digest(email)]):
                 key = f"flood:{scope}:recent:{identity}"
                 if not cache.add(key, now, timeout=interval):
                     last = cache.get(key)
