@@ -98,8 +98,10 @@ def make_demo_editor(settings) -> None:
     settings.DEMO_ACCOUNTS = False
 
 
-def test_the_database_check_names_a_demo_account_that_still_has_its_password(settings):
+def test_the_database_check_names_a_demo_account_that_still_has_its_password(settings, monkeypatch):
     make_demo_editor(settings)
+    # The browser tests allow Django's ORM inside Playwright's event loop; --deploy refuses that.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
 
     with pytest.raises(SystemCheckError) as refused:
         call_command("check", "--database", "default", stdout=io.StringIO())
