@@ -60,6 +60,15 @@ def test_the_client_address_is_the_one_the_trusted_proxy_forwarded(settings):
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {STRANGER}
 
 
+@pytest.mark.parametrize("forwarded", ["not-an-ip", "999.1.1.1"])
+def test_a_forwarded_address_that_is_no_address_counts_as_the_proxy(settings, forwarded):
+    """A junk X-Forwarded-For is no 500 (PostgreSQL stores addresses in an inet column)."""
+    settings.TRUSTED_PROXIES = 1
+    make_editor()
+    assert attempt(ip="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.1"]
+
+
 def test_the_same_username_and_address_is_locked_out_after_the_limit_until_the_cool_off():
     """After 10 failures even the right password gets the lockout page, for 15 minutes."""
     make_editor()
