@@ -73,6 +73,7 @@ def test_a_tip_written_from_an_unknown_request_is_simply_saved(editor_client):
             "status": Tip.Status.PUBLISHED, "publish_at_0": now.strftime("%Y-%m-%d"),
             "publish_at_1": now.strftime("%H:%M:%S"), "last_reviewed": "",
             "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
+            "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
         },
     )  # fmt: skip
     assert response.status_code == 302

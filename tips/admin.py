@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from tipsite.changelist import DateSafeListMixin
 
 from . import services
-from .forms import GuruAdminForm, TipAdminForm
-from .models import Category, Guru, Tip, Topic, Vote
+from .forms import GuruAdminForm, TipAdminForm, TipSourceForm
+from .models import Category, Guru, Tip, TipSource, Topic, Vote
 
 
 def image_preview(field_file, size: int):
@@ -34,6 +35,14 @@ class VoteInline(admin.TabularInline):
         return False
 
 
+class TipSourceInline(admin.TabularInline):
+    """Where the tip's facts come from, listed under its body in this order."""
+
+    model = TipSource
+    form = TipSourceForm
+    extra = 1
+
+
 class CategoryInline(admin.TabularInline):
     model = Category
     fields = ["name", "slug"]
@@ -49,6 +58,7 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["featured_guru"]
     inlines = [CategoryInline]
+    fields = ["name", "slug", "tagline", "description", "notice", "colour", "featured_guru"]
 
 
 @admin.register(Category)
@@ -70,7 +80,7 @@ class GuruAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["topics"]
     readonly_fields = ["photo_preview"]
-    fields = ["name", "slug", "photo", "photo_preview", "bio", "website", "topics"]
+    fields = ["name", "slug", "photo", "photo_preview", "bio", "credentials", "website", "topics"]
 
     @admin.display(description="Photo")
     def portrait(self, guru):
@@ -94,15 +104,23 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "guru"]
-    readonly_fields = ["image_preview", "created_at", "updated_at"]
+    readonly_fields = ["image_preview", "created_at", "updated_at", "edited_at"]
     actions = ["publish_now", "unpublish"]
-    inlines = [VoteInline]
+    inlines = [TipSourceInline, VoteInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "body", "category", "guru"]}),
         ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
         ("Publishing", {"fields": ["status", "publish_at", "last_reviewed", "comments_closed"]}),
-        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("History", {"fields": ["created_at", "edited_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The tip's own fields date their edits (Tip.save); its sources are read by readers too.
+        if change and any(
+            formset.model is TipSource and formset.has_changed() for formset in formsets
+        ):
+            Tip.objects.filter(pk=form.instance.pk).update(edited_at=timezone.now())
 
     @admin.display(description="Helpful", ordering="helpful_yes")
     def helpful(self, tip):

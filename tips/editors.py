@@ -10,7 +10,7 @@ from django.contrib.auth.management import create_permissions
 EDITORS_GROUP = "Editors"
 ACTIONS = ("add", "change", "delete", "view")
 EDITOR_MODELS = {
-    "tips": ["topic", "category", "tip", "guru"],
+    "tips": ["topic", "category", "tip", "tipsource", "guru"],
     "comments": ["comment"],
     "requests_app": ["tiprequest"],
 }

@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import UploadedFile
 from tipsite.antispam import ProtectedFormMixin
 
 from . import images
-from .models import Guru, Tip
+from .models import Guru, Tip, TipSource
+from .validators import validate_web_link
 
 
 class VoteForm(ProtectedFormMixin, forms.Form):
@@ -47,7 +48,7 @@ class GuruAdminForm(forms.ModelForm):
 
     class Meta:
         model = Guru
-        fields = ["name", "slug", "photo", "bio", "website", "topics"]
+        fields = ["name", "slug", "photo", "bio", "credentials", "website", "topics"]
 
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
@@ -83,3 +84,17 @@ class TipAdminForm(forms.ModelForm):
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for readers who cannot see it.")
         return cleaned
+
+
+class WebLinkField(forms.URLField):
+    """A link readers may follow: http(s) only, refused with one message that says so."""
+
+    default_validators = [validate_web_link]
+
+
+class TipSourceForm(forms.ModelForm):
+    url = WebLinkField(label="Link", max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = TipSource
+        fields = ["position", "title", "url"]

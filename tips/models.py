@@ -7,7 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .markup import render_markdown
-from .validators import validate_category_slug, validate_not_reserved
+from .validators import (
+    validate_category_slug,
+    validate_colour,
+    validate_not_reserved,
+    validate_web_link,
+)
+
+# Below this many votes a share says more about chance than about the tip.
+HELPFUL_SHARE_MIN_VOTES = 5
 
 
 def pick_for_day(queryset: models.QuerySet, day: datetime.date):
@@ -70,6 +78,12 @@ class Guru(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     bio = models.TextField(blank=True)
+    credentials = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Shown after the name in every byline, e.g. “Licensed massage therapist, "
+        "15 years in practice”.",
+    )
     website = models.URLField(blank=True)
     photo = models.ImageField(
         upload_to="gurus/",
@@ -103,6 +117,19 @@ class Topic(models.Model):
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_not_reserved])
     tagline = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    notice = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown on every tip of this topic, e.g. “General information, not medical "
+        "advice.”",
+    )
+    colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[validate_colour],
+        help_text="Background of the pictures link previews show, such as #2f5d62. Empty: the "
+        "site's own colour.",
+    )
     featured_guru = models.ForeignKey(
         Guru,
         null=True,
@@ -186,8 +213,10 @@ class TipQuerySet(models.QuerySet):
         return pick_for_day(candidates.select_related("category__topic", "guru"), day)
 
     def for_page(self) -> "TipQuerySet":
-        """For the tip page: the tip with its category, topic, featured guru and guru."""
-        return self.select_related("category__topic__featured_guru", "guru")
+        """For the tip page: the tip with its category, topic, featured guru, guru and sources."""
+        return self.select_related("category__topic__featured_guru", "guru").prefetch_related(
+            "sources"
+        )
 
     def for_posting(self) -> "TipQuerySet":
         """For taking a comment or a vote: the tip's address, its title and whether it is open.
@@ -250,6 +279,18 @@ class Tip(models.Model):
     helpful_no = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What readers read, not every save: ``updated_at`` moves with status, review dates and the
+    # comments switch too, none of which makes the text newer for a search engine.
+    edited_at = models.DateTimeField(
+        "last edited",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the title, question, body, image or sources last changed.",
+    )
+
+    # The fields whose change is an edit of what readers read (sources count too: TipAdmin).
+    CONTENT_FIELDS = ("title", "question", "body", "image", "image_alt")
 
     objects = TipQuerySet.as_manager()
 
@@ -288,9 +329,17 @@ class Tip(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            update_fields = kwargs["update_fields"] = {*update_fields, "body_html"}
+        if self._state.adding:
+            self.edited_at = self.edited_at or timezone.now()  # seed_demo dates its own
+        elif self._content_edited():
+            self.edited_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "edited_at"}
         super().save(*args, **kwargs)
+        self._loaded_content = self._content()
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -302,6 +351,12 @@ class Tip(models.Model):
             },
         )
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        tip = super().from_db(db, field_names, values)
+        tip._loaded_content = tip._content()
+        return tip
+
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
@@ -310,11 +365,37 @@ class Tip(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
+    def _content(self) -> dict[str, str]:
+        # Only what is loaded: a deferred field was not read, so it cannot have been edited.
+        return {
+            name: str(self.__dict__[name]) for name in self.CONTENT_FIELDS if name in self.__dict__
+        }
+
+    def _content_edited(self) -> bool:
+        """A change to what readers read since the tip was loaded."""
+        loaded = getattr(self, "_loaded_content", {})
+        return any(loaded.get(name, value) != value for name, value in self._content().items())
+
+    @property
+    def modified_at(self) -> datetime.datetime:
+        """When readers' text last changed, never before it went public: search engines'
+        ``dateModified`` and the page's "Updated" date."""
+        return max(self.publish_at, self.edited_at or self.publish_at)
+
+    @property
+    def helpful_votes(self) -> int:
+        return self.helpful_yes + self.helpful_no
+
     @property
     def helpful_share(self) -> int | None:
         """Percentage of readers who found the tip helpful, or None before anyone voted."""
-        votes = self.helpful_yes + self.helpful_no
+        votes = self.helpful_votes
         return round(100 * self.helpful_yes / votes) if votes else None
+
+    @property
+    def shows_helpful_share(self) -> bool:
+        """Readers see the share once enough of them voted for it to mean something."""
+        return self.helpful_votes >= HELPFUL_SHARE_MIN_VOTES
 
     @property
     def comments_open(self) -> bool:
@@ -323,3 +404,20 @@ class Tip(models.Model):
             return False
         days = settings.COMMENTS_CLOSE_AFTER_DAYS
         return not days or timezone.now() - self.publish_at < datetime.timedelta(days=days)
+
+
+class TipSource(models.Model):
+    """Where a tip's facts come from: listed, numbered, under its body."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(max_length=200)
+    url = models.URLField("link", max_length=500, validators=[validate_web_link])
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Sources are listed by this number, then in the order entered."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

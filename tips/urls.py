@@ -20,6 +20,11 @@ urlpatterns = [
         name="search",
     ),
     path("tips/<int:tip_id>/vote/", views.vote, name="vote"),
+    path(
+        "social-cards/<str:kind>/<int:pk>/<str:digest>.png",
+        views.social_card,
+        name="social-card",
+    ),
     path("gurus/<slug:slug>/", paged_listing(views.GuruView.as_view()), name="guru"),
     # Topic sites live at the root; their slugs may not take a fixed address (validators.py).
     path("<slug:slug>/", listing(views.TopicView.as_view()), name="topic"),

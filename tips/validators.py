@@ -1,4 +1,7 @@
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 # Topic slugs sit at the root of the site, next to these fixed addresses.
 RESERVED_SLUGS = frozenset(
@@ -25,3 +28,16 @@ def validate_category_slug(value: str) -> None:
             "“atom” is the address of the topic’s Atom feed; choose another slug.",
             code="reserved",
         )
+
+
+def validate_colour(value: str) -> None:
+    """A colour as the social cards draw it: ``#`` and six hex digits."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValidationError(
+            "Enter a colour as # and six hex digits, such as #2f5d62.", code="invalid_colour"
+        )
+
+
+# Sources are links readers follow: a javascript:, data: or ftp: address is never one.
+WEB_LINK_MESSAGE = "Enter a web address that starts with http:// or https://."
+validate_web_link = URLValidator(schemes=["http", "https"], message=WEB_LINK_MESSAGE)

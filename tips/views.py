@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -15,7 +16,7 @@ from tipsite import pagecache, public_forms
 from tipsite.antispam import Throttled
 from tipsite.params import slug_param
 
-from . import services
+from . import services, social
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic
 from .paging import IdsFirstPaginator, ids_first
@@ -237,3 +238,29 @@ def vote(request: HttpRequest, tip_id: int) -> HttpResponse:
         valid=valid,
         throttled=throttled if wants_json else None,
     )
+
+
+SOCIAL_CARD_OBJECTS = {
+    "tip": lambda: Tip.objects.published().select_related("category__topic"),
+    "topic": lambda: Topic.objects.all(),
+    "category": lambda: Category.objects.select_related("topic"),
+    "guru": lambda: Guru.objects.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name"))
+    ),
+}
+
+
+@require_safe
+def social_card(request: HttpRequest, kind: str, pk: int, digest: str) -> HttpResponse:
+    """A page's link-preview picture: drawn on the first request, from the file ever after."""
+    if kind not in SOCIAL_CARD_OBJECTS:
+        raise Http404
+    card = social.card_for(get_object_or_404(SOCIAL_CARD_OBJECTS[kind](), pk=pk))
+    if digest != card.digest:  # shared before the page changed: today's picture
+        return redirect(card.get_absolute_url())
+    response = FileResponse(
+        default_storage.open(social.stored_card(card)), content_type="image/png"
+    )
+    # The address names what is drawn, so what it answers never changes.
+    patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+    return response

@@ -80,6 +80,7 @@ def test_write_this_tip_prefills_the_tip_form_and_answers_the_request(
                 "status": Tip.Status.PUBLISHED, "publish_at_0": now.strftime("%Y-%m-%d"),
                 "publish_at_1": now.strftime("%H:%M:%S"), "last_reviewed": "",
                 "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
+                "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
             },
         )  # fmt: skip
     assert response.status_code == 302

@@ -39,6 +39,8 @@ def tip_form_data(category, **overrides):
         # The read-only inline of helpful votes still sends its (empty) management form.
         "votes-TOTAL_FORMS": "0",
         "votes-INITIAL_FORMS": "0",
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

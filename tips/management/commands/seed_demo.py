@@ -14,10 +14,19 @@ from django.utils import timezone
 from tips import images
 from tips.demo.portraits import draw_portrait
 from tips.editors import EDITORS_GROUP
-from tips.models import Category, Guru, Tip, Topic
+from tips.models import Category, Guru, Tip, TipSource, Topic
 
 NETWORK_FILE = Path(__file__).resolve().parent.parent.parent / "demo" / "network.json"
 DEMO_EDITOR = "editor"
+
+
+def fill_blanks(obj, **values) -> None:
+    """Give a row made by an earlier release the demo content added since; never overwrite."""
+    blank = {name: value for name, value in values.items() if value and not getattr(obj, name)}
+    if blank:
+        for name, value in blank.items():
+            setattr(obj, name, value)
+        obj.save(update_fields=list(blank))
 
 
 class Command(BaseCommand):
@@ -49,6 +58,7 @@ class Command(BaseCommand):
                 slug=data["slug"],
                 defaults={"name": data["name"], "bio": data["bio"], "website": data["website"]},
             )
+            fill_blanks(guru, credentials=data["credentials"])
             if is_new:
                 self.add_portrait(guru, *data["colors"])
                 created["gurus"] += 1
@@ -66,6 +76,7 @@ class Command(BaseCommand):
                 },
             )
             created["topics"] += is_new
+            fill_blanks(topic, colour=data["colour"], notice=data.get("notice", ""))
             for guru, topic_slugs in gurus.values():
                 if topic.slug in topic_slugs:
                     guru.topics.add(topic)
@@ -81,7 +92,7 @@ class Command(BaseCommand):
                 created["categories"] += is_new
                 for tip_data in category_data["tips"]:
                     published = now - datetime.timedelta(days=tip_data["days_ago"], hours=2)
-                    _, is_new = Tip.objects.get_or_create(
+                    tip, is_new = Tip.objects.get_or_create(
                         category=category,
                         slug=tip_data["slug"],
                         defaults={
@@ -92,9 +103,16 @@ class Command(BaseCommand):
                             "status": Tip.Status.PUBLISHED,
                             "publish_at": published,
                             "last_reviewed": published.date(),
+                            # Written when it went out: seeding is not an edit.
+                            "edited_at": published,
                         },
                     )
                     created["tips"] += is_new
+                    if not tip.sources.exists():
+                        TipSource.objects.bulk_create(
+                            TipSource(tip=tip, position=n, **source)
+                            for n, source in enumerate(tip_data.get("sources", []), start=1)
+                        )
         return created
 
     def add_portrait(self, guru: Guru, background: str, foreground: str) -> None:
