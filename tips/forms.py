@@ -7,7 +7,7 @@ from tipsite.antispam import ProtectedFormMixin
 
 from . import images
 from .models import Guru, Tip, TipSource
-from .validators import validate_web_link
+from .validators import WEB_LINK_MESSAGE, validate_web_link
 
 
 class VoteForm(ProtectedFormMixin, forms.Form):
@@ -90,6 +90,7 @@ class WebLinkField(forms.URLField):
     """A link readers may follow: http(s) only, refused with one message that says so."""
 
     default_validators = [validate_web_link]
+    default_error_messages = {"invalid": WEB_LINK_MESSAGE}
 
 
 class TipSourceForm(forms.ModelForm):

@@ -131,12 +131,26 @@ def _drawing(card: Card) -> Image.Image:
 
 def _fit_title(title: str) -> tuple[int, list[str]]:
     """The largest size at which the title takes at most three lines, shortened if need be."""
-    for size, width in ((76, 26), (64, 31), (54, 37)):
-        lines = textwrap.wrap(title, width)
+    for size in (72, 62, 52):
+        lines = _wrap(title, _font(True, size))
         if len(lines) <= 3:
             return size, lines
-    lines = textwrap.wrap(title, 37)
-    return 54, [*lines[:2], textwrap.shorten(lines[2] + " " + lines[3], 37, placeholder="…")]
+    font, last = _font(True, size), " ".join(lines[2:])
+    while " " in last and font.getlength(last + "…") > WIDTH - 2 * MARGIN:
+        last = last.rsplit(" ", 1)[0]
+    return size, [*lines[:2], last + "…"]
+
+
+def _wrap(text: str, font) -> list[str]:
+    """Words into lines no wider than the card's text column, by the font's own measure."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and font.getlength(candidate) <= WIDTH - 2 * MARGIN:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
 
 
 @cache
