@@ -334,7 +334,7 @@ class Tip(models.Model):
             update_fields = kwargs["update_fields"] = {*update_fields, "body_html"}
         if self._state.adding:
             self.edited_at = self.edited_at or timezone.now()  # seed_demo dates its own
-        elif self._content_edited():
+        elif self._content_edited(update_fields):
             self.edited_at = timezone.now()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "edited_at"}
@@ -371,10 +371,14 @@ class Tip(models.Model):
             name: str(self.__dict__[name]) for name in self.CONTENT_FIELDS if name in self.__dict__
         }
 
-    def _content_edited(self) -> bool:
-        """A change to what readers read since the tip was loaded."""
+    def _content_edited(self, update_fields=None) -> bool:
+        """A change to what readers read since the tip was loaded, among the fields saved."""
         loaded = getattr(self, "_loaded_content", {})
-        return any(loaded.get(name, value) != value for name, value in self._content().items())
+        return any(
+            loaded.get(name, value) != value
+            for name, value in self._content().items()
+            if update_fields is None or name in update_fields
+        )
 
     @property
     def modified_at(self) -> datetime.datetime:

@@ -269,3 +269,16 @@ def admin_tip_data(tip) -> dict:
         status=tip.status, publish_at_0=timezone.localtime(tip.publish_at).strftime("%Y-%m-%d"),
         publish_at_1=timezone.localtime(tip.publish_at).strftime("%H:%M:%S"),
     )  # fmt: skip
+
+
+def test_saving_some_fields_dates_the_tip_only_when_those_are_what_readers_read():
+    published = timezone.now() - timedelta(days=30)
+    tip = Tip.objects.get(pk=make_tip(publish_at=published, edited_at=published).pk)
+    tip.title = "Not saved yet"
+    tip.save(update_fields=["last_reviewed"])
+    assert Tip.objects.get(pk=tip.pk).edited_at == published
+
+    tip.save(update_fields=["title"])
+    saved = Tip.objects.get(pk=tip.pk)
+    assert saved.title == "Not saved yet"
+    assert saved.edited_at > published
