@@ -339,7 +339,11 @@ class Tip(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "edited_at"}
         super().save(*args, **kwargs)
-        self._loaded_content = self._content()
+        # What the database now holds: fields left out of update_fields keep their loaded value.
+        saved = kwargs.get("update_fields")
+        self._loaded_content = getattr(self, "_loaded_content", {}) | {
+            name: value for name, value in self._content().items() if saved is None or name in saved
+        }
 
     def get_absolute_url(self) -> str:
         return reverse(
