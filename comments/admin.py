@@ -43,6 +43,8 @@ class CommentAdmin(DateSafeListMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.tips_refresh_comment_counts(tip_ids=[obj.tip_id])
+        if "status" in form.changed_data and obj.status == Comment.Status.APPROVED:
+            services.comments_announce(comments=[obj])
 
     def delete_queryset(self, request, queryset):
         tip_ids = set(queryset.values_list("tip_id", flat=True))

@@ -20,6 +20,7 @@ from tipsite.pagecache import discussion_changed
 
 from .models import Comment
 from .moderation import judge
+from .signals import comment_published
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def comment_post(
 
     if approved:
         transaction.on_commit(lambda: discussion_changed(tips=[tip]))
+        comments_announce(comments=[comment])
     elif comment.status == Comment.Status.PENDING:
         transaction.on_commit(lambda: _tell_editors(comment))
     return Posted(comment, True, position)
@@ -97,9 +99,22 @@ def comments_moderate(*, comments, status: str) -> int:
     """Set the status of the given comments (an admin action); returns how many changed."""
     changing = comments.exclude(status=status)
     tip_ids = set(changing.values_list("tip_id", flat=True))
+    publishing = list(changing.select_related("tip")) if status == Comment.Status.APPROVED else []
     changed = changing.update(status=status)
     tips_refresh_comment_counts(tip_ids=tip_ids)
+    for comment in publishing:
+        comment.status = status
+    comments_announce(comments=publishing)
     return changed
+
+
+def comments_announce(*, comments) -> None:
+    """Tell the apps above (``comment_published``) that these comments are now public, once
+    committed, so a listener never acts on a publication that was rolled back."""
+    for comment in comments:
+        transaction.on_commit(
+            lambda comment=comment: comment_published.send_robust(sender=Comment, comment=comment)
+        )
 
 
 def tips_refresh_comment_counts(*, tip_ids) -> None:

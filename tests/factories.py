@@ -142,3 +142,21 @@ def vote_data(helpful: str = "yes", age: float = 10, **fields) -> dict:
     }
     data.update({f"vote-{name}": value for name, value in fields.items()})
     return data
+
+
+def follow_data(prefix: str = "follow-topic", age: float = 10, **fields) -> dict:
+    """What a "by e-mail" form posts (followers): ``topic`` is a slug, for the topic form."""
+    data = {"email": "fan@example.com", "homepage": "", "issued": form_token("follow", age)}
+    data.update(fields)
+    return {f"{prefix}-{name}": value for name, value in data.items()}
+
+
+def make_subscription(*, confirmed: bool = True, **fields):
+    """A subscription to a topic (made when neither ``topic`` nor ``tip`` is given)."""
+    Subscription = django_apps.get_model("followers", "Subscription")
+    if "topic" not in fields and "tip" not in fields:
+        fields["topic"] = make_topic()
+    fields.setdefault("email", f"follower{_n()}@example.com")
+    if confirmed:
+        fields.setdefault("confirmed_at", timezone.now() - datetime.timedelta(days=30))
+    return Subscription.objects.create(**fields)

@@ -13,6 +13,8 @@ EDITOR_MODELS = {
     "tips": ["topic", "category", "tip", "tipsource", "guru"],
     "comments": ["comment"],
     "requests_app": ["tiprequest"],
+    # Read-only in the admin (followers/admin.py): editors see addresses, and may delete one.
+    "followers": ["subscription", "followedtopic"],
 }
 
 

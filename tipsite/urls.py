@@ -50,6 +50,7 @@ urlpatterns = [
     path("feeds/", include("tips.feed_urls")),
     path("", include("comments.urls")),
     path("", include("requests_app.urls")),
+    path("", include("followers.urls")),
     # The tips app owns the root and its catch-all slug patterns, so it comes last.
     path("", include("tips.urls")),
 ]

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "tips",
     "comments",
     "requests_app",
+    # Above tips and comments: following by e-mail (weekly letters, comment notices).
+    "followers",
     # Above the apps: the editors' pages that join them (content gaps, admin counts).
     "tipsite.editorial",
 ]
@@ -262,7 +264,11 @@ ANTISPAM = {
     "tip_request": {},
     # A reader may vote within a second of reading and change their mind right after.
     "vote": {"min_seconds": 1, "interval_seconds": 0, "per_hour": 60},
+    # Following by e-mail: a reader may subscribe to a topic, then to a tip, a moment later.
+    "follow": {"interval_seconds": 5},
 }
+# How long a link to confirm following by e-mail works (followers).
+FOLLOW_CONFIRM_DAYS = env_int("FOLLOW_CONFIRM_DAYS", 7)
 
 # Comment moderation (comments/moderation.py).
 # "first": hold a commenter's first comment, then trust their email; "all": hold every comment;
