@@ -49,10 +49,12 @@ def test_a_subscriber_gets_the_weeks_new_tips_and_the_tip_of_the_week(smtp, sett
     assert letter["To"] == "fan@example.com"
     assert letter["Subject"] == "New Massage Therapy tips this week from LifeTips"
     assert letter["From"] == settings.DEFAULT_FROM_EMAIL
-    assert letter["Message-ID"] and letter["Date"]
+    assert letter["Message-ID"]
+    assert letter["Date"]
     text, html = text_of(letter), html_of(letter)
     for tip in (older, best):
-        assert tip.title in text and tip.question in text
+        assert tip.title in text
+        assert tip.question in text
         assert f"https://tips.example.org{tip.get_absolute_url()}" in text
         assert f'href="https://tips.example.org{tip.get_absolute_url()}"' in html
     assert f"Tip of the week: {best.title}" in text
