@@ -60,7 +60,9 @@ def test_held_and_spam_comments_send_nothing_until_approved_then_once(client, sm
     assert len(smtp.messages) == 1
     # Removed, then approved again: the followers heard of it already.
     for status in (Comment.Status.REMOVED, Comment.Status.APPROVED):
-        comment_services.comments_moderate(comments=Comment.objects.filter(pk=held.pk), status=status)
+        comment_services.comments_moderate(
+            comments=Comment.objects.filter(pk=held.pk), status=status
+        )
     assert len(smtp.messages) == 1
     assert spam.status == Comment.Status.SPAM
 
