@@ -322,16 +322,16 @@ def letter_content(*, topic: Topic, week: datetime.date) -> LetterContent | None
 def topic_letters_plan(*, week: datetime.date) -> int:
     """One letter row per confirmed subscriber of each topic that published tips in ``week``.
 
-    Subscribers who confirmed by the end of the week get that week's letter; planning again
-    adds only the rows missing, so it is safe to run any number of times.
+    Every subscriber confirmed by the time the letters go out gets the week's letter (a reader
+    who confirmed on Monday morning gets the week before too: the tips are new to them);
+    planning again adds only the rows missing, so it is safe to run any number of times.
     """
-    _, end = week_bounds(week)
     planned = 0
     for topic in Topic.objects.all():
         if letter_content(topic=topic, week=week) is None:
             continue
-        subscribers = Subscription.objects.filter(topic=topic, confirmed_at__lt=end).values_list(
-            "pk", flat=True
+        subscribers = (
+            Subscription.objects.confirmed().filter(topic=topic).values_list("pk", flat=True)
         )
         for chunk in _chunks(subscribers.iterator(chunk_size=2000), 2000):
             created = Letter.objects.bulk_create(
