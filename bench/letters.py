@@ -119,9 +119,12 @@ def main() -> None:
     finally:
         controller.stop()
 
-    assert len(sink.per_recipient) == args.subscribers, "a subscriber got no letter"
-    assert set(sink.per_recipient.values()) == {1}, "a subscriber got a letter twice"
-    assert not Letter.objects.filter(week=week, sent_at=None).exists()
+    if len(sink.per_recipient) != args.subscribers:
+        sys.exit("A subscriber got no letter.")
+    if set(sink.per_recipient.values()) != {1}:
+        sys.exit("A subscriber got a letter twice.")
+    if Letter.objects.filter(week=week, sent_at=None).exists():
+        sys.exit("Letters were left unsent.")
     rate = args.subscribers / seconds
     load = os.getloadavg()[0]
     engine = connection.vendor
