@@ -1,5 +1,7 @@
 """Subscribe, confirm, unsubscribe and manage: no account, the signed link is the key."""
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -65,6 +67,11 @@ def check_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "followers/check_inbox.html")
 
 
+def _path(url: str) -> str:
+    """A mail's link as a link on the site's own pages (whichever host serves them)."""
+    return urlsplit(url).path
+
+
 def _problem(request: HttpRequest, problem: LinkProblem, action: str) -> HttpResponse:
     status = 200 if problem.kind in (LinkProblem.USED, LinkProblem.GONE) else 400
     context = {"problem": problem.kind, "action": action}
@@ -84,8 +91,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(request, problem, "confirm")
     context = {
         "subscription": subscription,
-        "manage_url": services.manage_url(subscription.email),
-        "unsubscribe_url": services.unsubscribe_url(subscription),
+        "manage_url": _path(services.manage_url(subscription.email)),
     }
     return render(request, "followers/confirmed.html", context)
 
@@ -119,7 +125,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         services.subscriptions_unsubscribe_all(email=email)
         return redirect("followers:manage", token=token)
     subscriptions = [
-        (subscription, services.unsubscribe_url(subscription))
+        (subscription, _path(services.unsubscribe_url(subscription)))
         for subscription in services.subscriptions_of(email=email)
     ]
     return render(

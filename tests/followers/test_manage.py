@@ -28,6 +28,8 @@ def test_the_manage_page_lists_everything_an_address_follows_and_nothing_else(cl
     assert "New comments on “Neuromuscular Massage Therapy”" in page
     assert "not confirmed" in page
     assert "Secret" not in page
+    # Posted to this host, whatever SITE_URL says (the CSP allows forms to post to 'self' only).
+    assert page.count('<form method="post" action="/follow/unsubscribe/') == 2
 
 
 def test_each_item_unsubscribes_at_once_and_twice_is_harmless(client):
