@@ -36,6 +36,10 @@ CONFIRM_SALT = "followers.confirm"
 UNSUBSCRIBE_SALT = "followers.unsubscribe"
 MANAGE_SALT = "followers.manage"
 RESEND_AFTER = datetime.timedelta(hours=1)
+# Where a subscriber's own links go in a letter rendered once for a topic (URL-safe, so the
+# HTML template's escaping leaves them as they are).
+UNSUBSCRIBE_MARK = "https://unsubscribe.mark.invalid/"
+MANAGE_MARK = "https://manage.mark.invalid/"
 # A letter lists at most this many of the week's tips, and links the topic for the rest.
 LETTER_TIPS = 30
 
@@ -360,31 +364,55 @@ def topic_letters_send(
 ) -> int:
     """Plan and send the letters of ``week``, each exactly once; returns how many were sent."""
     topic_letters_plan(week=week)
-    contents: dict[int, LetterContent | None] = {}
+    # A topic's letter is the same for all its subscribers but for their own two links: it is
+    # rendered once, with markers where the links go.
+    rendered: dict[int, tuple[str, str] | None] = {}
 
-    def build(letter: Letter):
-        subscription = letter.subscription
-        if subscription.topic_id not in contents:
-            contents[subscription.topic_id] = letter_content(topic=subscription.topic, week=week)
-        content = contents[subscription.topic_id]
-        if content is None:  # its tips were withdrawn since the letter was planned
+    def render(topic: Topic) -> tuple[str, str] | None:
+        content = letter_content(topic=topic, week=week)
+        if content is None:
             return None
         context = {
             "content": content,
-            "topic_url": absolute(subscription.topic.get_absolute_url()),
+            "topic_url": absolute(topic.get_absolute_url()),
             "week": week,
-            **_footer(subscription),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "unsubscribe_url": UNSUBSCRIBE_MARK,
+            "manage_url": MANAGE_MARK,
         }
+        return (
+            render_to_string("followers/email/letter.txt", context),
+            render_to_string("followers/email/letter.html", context),
+        )
+
+    def build(letter: Letter):
+        subscription = letter.subscription
+        if subscription.topic_id not in rendered:
+            rendered[subscription.topic_id] = render(subscription.topic)
+        if rendered[subscription.topic_id] is None:  # its tips were withdrawn since planning
+            return None
+        links = {
+            UNSUBSCRIBE_MARK: unsubscribe_url(subscription),
+            MANAGE_MARK: manage_url(subscription.email),
+        }
+        text, html = (_fill(part, links) for part in rendered[subscription.topic_id])
         return build_message(
             subject=f"New {subscription.topic.name} tips this week from {settings.SITE_NAME}",
             to=subscription.email,
-            text=render_to_string("followers/email/letter.txt", context),
-            html=render_to_string("followers/email/letter.html", context),
-            unsubscribe_url=context["unsubscribe_url"],
+            text=text,
+            html=html,
+            unsubscribe_url=links[UNSUBSCRIBE_MARK],
         )
 
     due = Letter.objects.filter(week=week, sent_at=None).select_related("subscription__topic")
     return _send_each(due, build, batch_size=batch_size, progress=progress)
+
+
+def _fill(text: str, links: dict[str, str]) -> str:
+    for mark, link in links.items():
+        text = text.replace(mark, link)
+    return text
 
 
 def letters_due(*, week: datetime.date) -> int:
