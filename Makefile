@@ -12,6 +12,8 @@ PRODUCTION := DJANGO_SETTINGS_MODULE=tipsite.settings.production
 DEMO := DJANGO_SETTINGS_MODULE=tipsite.settings.development DEMO_ACCOUNTS=true
 
 SIZE ?= full
+# The port `make run` and `make serve` listen on (development links in e-mails follow it).
+PORT ?= 8000
 
 .PHONY: install checkers run serve test lint format migrations-check deploy-check bench
 
@@ -34,13 +36,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 checkers: $(NODE_STAMP)
 
-## run: set up, load the demo network and serve it on http://127.0.0.1:8000/
+## run: set up, load the demo network and serve it on http://127.0.0.1:8000/ (PORT=8001: another port)
 run: install
 	$(DEMO) $(BIN)/python manage.py migrate --noinput
 	$(DEMO) $(BIN)/python manage.py seed_demo
-	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO) PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## serve: production settings under gunicorn on http://127.0.0.1:8000 (plain HTTP, to try it
+## serve: production settings under gunicorn on http://127.0.0.1:8000 or PORT (plain HTTP, to try it
 ## here; behind TLS leave HTTPS unset). SECRET_KEY defaults to one kept in .secret_key.
 ## migrate runs the database checks first: it stops here while an account still has a demo
 ## password from `make run` (tipsite/checks.py), and so does tipsite.wsgi.
@@ -51,7 +53,7 @@ serve: install
 	SERVE_MEDIA="$${SERVE_MEDIA:-true}" sh -c '\
 		$(BIN)/python manage.py migrate --noinput && \
 		$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
-		exec $(BIN)/gunicorn tipsite.wsgi:application --bind 127.0.0.1:8000 \
+		exec $(BIN)/gunicorn tipsite.wsgi:application --bind 127.0.0.1:$(PORT) \
 			--workers $(WORKERS) --timeout 30 --graceful-timeout 10'
 
 ## bench: build the benchmark network and load it with wrk, cold and warm (SIZE=quick: ~1 minute).

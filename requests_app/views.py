@@ -1,6 +1,5 @@
 """Request a Tip: the form, its thank-you page, live suggestions and the answered list."""
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -37,7 +36,6 @@ def request_tip(request: HttpRequest) -> HttpResponse:
             ip=ip,
         )
         request.session[LAST_REQUEST_KEY] = tip_request.pk
-        messages.success(request, "Thanks! Your request has reached our editors.")
         return redirect("requests_app:thanks")
 
     return public_forms.submit(

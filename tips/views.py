@@ -182,7 +182,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "topics": Topic.objects.order_by("name"),
             "page_obj": page,
             "results": page.object_list,
-            "searched": bool(results.words),
+            # Any text is a search, even one without a word to look for ("*"): it gets an answer.
+            "searched": bool(query.strip()),
         },
     )
     if results.words and not results.count():

@@ -183,3 +183,11 @@ def test_answered_requests_list_questions_and_tips_but_never_people(client):
     assert "sam@example.com" not in html
     assert "Unanswered one?" not in html
     assert "Answered by a draft?" not in html
+
+
+def test_the_thank_you_page_thanks_once(client):
+    """The page's heading says thanks; no flash message says it again right above it."""
+    response = client.post(URL, request_data(make_topic()), follow=True)
+    html = response.content.decode()
+    assert html.count("Thanks") == 2, "the title and the heading, nothing else"
+    assert 'class="alert' not in html

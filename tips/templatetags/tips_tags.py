@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from ..models import Guru
@@ -24,3 +25,14 @@ def guru_spotlight(topic=None):
     """The Guru Spotlight box: a topic's featured guru, or the network's guru of the day."""
     guru = topic.spotlight_guru() if topic else Guru.objects.spotlight()
     return {"guru": guru, "topic": topic}
+
+
+@register.filter
+def datetime_attr(value) -> str:
+    """A ``datetime`` attribute of ``<time>``: local time to the second, as HTML allows.
+
+    Django's ``date:"c"`` writes microseconds, and HTML takes at most three fractional digits.
+    """
+    if not value:
+        return ""
+    return timezone.localtime(value).isoformat(timespec="seconds")
