@@ -2,7 +2,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,8 +15,8 @@ from .validators import (
     validate_web_link,
 )
 
-# Below this many votes a share says more about chance than about the tip.
-HELPFUL_SHARE_MIN_VOTES = 5
+# Below this many votes a tip's share of "Yes" says little: 1 of 1 is not "100% helpful".
+HELPFUL_MIN_VOTES = 5
 
 
 def pick_for_day(queryset: models.QuerySet, day: datetime.date):
@@ -230,6 +231,26 @@ class TipQuerySet(models.QuerySet):
             "category__slug", "category__topic__slug",
         )  # fmt: skip
 
+    def rated(self) -> "TipQuerySet":
+        """Tips with enough votes (``HELPFUL_MIN_VOTES``) for their share of "Yes" to mean much."""
+        return self.alias(helpful_votes=F("helpful_yes") + F("helpful_no")).filter(
+            helpful_votes__gte=HELPFUL_MIN_VOTES
+        )
+
+    def most_helpful_first(self) -> "TipQuerySet":
+        """Rated tips by their share of "Yes" (more "Yes" first among equal shares), then the
+        others by their "Yes" votes; newest first where all that is equal."""
+        rated = Q(helpful_votes__gte=HELPFUL_MIN_VOTES)
+        share = Cast("helpful_yes", FloatField()) / Cast("helpful_votes", FloatField())
+        return (
+            self.alias(helpful_votes=F("helpful_yes") + F("helpful_no"))
+            .alias(
+                rated=Case(When(rated, then=Value(1)), default=Value(0)),
+                share=Case(When(rated, then=share), default=Value(0.0)),
+            )
+            .order_by("-rated", "-share", "-helpful_yes", "-publish_at", "-pk")
+        )
+
     def for_listing(self) -> "TipQuerySet":
         """For lists of tips: what a tip card shows, newest first, without the bodies."""
         return (
@@ -401,9 +422,9 @@ class Tip(models.Model):
         return round(100 * self.helpful_yes / votes) if votes else None
 
     @property
-    def shows_helpful_share(self) -> bool:
-        """Readers see the share once enough of them voted for it to mean something."""
-        return self.helpful_votes >= HELPFUL_SHARE_MIN_VOTES
+    def is_rated(self) -> bool:
+        """Enough readers voted for :attr:`helpful_share` to mean something and be shown."""
+        return self.helpful_votes >= HELPFUL_MIN_VOTES
 
     @property
     def comments_open(self) -> bool:

@@ -9,7 +9,7 @@ app_name = "tips"
 # Pages whose tip cards count comments change with any tip's comments; a tip page with its own.
 # Each names the query parameters it reads: no other one makes a page of its own in the cache.
 listing = cache_page_for_readers(depends=("discussion",))
-paged_listing = cache_page_for_readers(depends=("discussion",), params=("page",))
+sorted_listing = cache_page_for_readers(depends=("discussion",), params=("page", "sort"))
 tip_page = cache_page_for_readers(depends=("address",), params=("comments",))
 
 urlpatterns = [
@@ -25,12 +25,14 @@ urlpatterns = [
         views.social_card,
         name="social-card",
     ),
-    path("gurus/<slug:slug>/", paged_listing(views.GuruView.as_view()), name="guru"),
+    path("gurus/<slug:slug>/", sorted_listing(views.GuruView.as_view()), name="guru"),
     # Topic sites live at the root; their slugs may not take a fixed address (validators.py).
     path("<slug:slug>/", listing(views.TopicView.as_view()), name="topic"),
+    # Before the categories: no category may take the slug "tips" (validators.py).
+    path("<slug:slug>/tips/", sorted_listing(views.TopicTipsView.as_view()), name="topic-tips"),
     path(
         "<slug:topic>/<slug:slug>/",
-        paged_listing(views.CategoryView.as_view()),
+        sorted_listing(views.CategoryView.as_view()),
         name="category",
     ),
     path(

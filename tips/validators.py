@@ -22,7 +22,13 @@ def validate_not_reserved(value: str) -> None:
 
 
 def validate_category_slug(value: str) -> None:
-    """A category called "atom" would hide its topic's Atom feed (/feeds/<topic>/atom/)."""
+    """A category called "atom" would hide its topic's Atom feed (/feeds/<topic>/atom/), one
+    called "tips" the list of all its topic's tips (/<topic>/tips/)."""
+    if value == "tips":
+        raise ValidationError(
+            "“tips” is the address of all the topic’s tips; choose another slug.",
+            code="reserved",
+        )
     if value == "atom":
         raise ValidationError(
             "“atom” is the address of the topic’s Atom feed; choose another slug.",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +25,9 @@ from .tip_page import tip_page_context
 from .visitors import new_token, set_visitor_cookie, visitor_key, visitor_token
 
 LATEST_TIPS = 8
+MOST_HELPFUL_TIPS = 5
+# The orders a listing of tips offers (``?sort=``), the first one by default.
+SORTS = {"newest": "Newest", "helpful": "Most helpful"}
 
 
 def published_counts() -> dict[str, dict[int, int]]:
@@ -91,22 +94,44 @@ class TopicView(DetailView):
         topic = self.object
         in_topic = Tip.objects.published().in_topic(topic)
         categories = topic.categories.order_by("name")
+        counts = published_counts()
+        # Only tips most readers found helpful, among those enough readers voted on.
+        helpful = in_topic.for_listing().rated().filter(helpful_yes__gt=F("helpful_no"))
         return super().get_context_data(
-            categories=with_counts(categories, published_counts()["category"]),
+            categories=with_counts(categories, counts["category"]),
+            tip_count=counts["topic"].get(topic.pk, 0),
             latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS),
+            most_helpful=ids_first(helpful.most_helpful_first(), 0, MOST_HELPFUL_TIPS),
             tip_of_the_day=tip_of_the_day(in_topic, f"topic-{topic.pk}"),
             **kwargs,
         )
 
 
 class TipListView(ListView):
-    """A listing of tips, ``TIPS_PER_PAGE`` a page; page 500 costs what page 1 does."""
+    """A listing of tips, ``TIPS_PER_PAGE`` a page; page 500 costs what page 1 does.
+
+    Newest first, or most helpful first with ``?sort=helpful``; any other order is a 404, as
+    a page number that is not one is.
+    """
 
     context_object_name = "tips"
     paginator_class = IdsFirstPaginator
 
     def get_paginate_by(self, queryset):
         return settings.TIPS_PER_PAGE
+
+    @property
+    def sort(self) -> str:
+        sort = self.request.GET.get("sort") or next(iter(SORTS))
+        if sort not in SORTS:
+            raise Http404("No such order")
+        return sort
+
+    def sorted(self, tips):
+        return tips.most_helpful_first() if self.sort == "helpful" else tips
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sort=self.sort, sorts=SORTS, **kwargs)
 
 
 class CategoryView(TipListView):
@@ -118,7 +143,7 @@ class CategoryView(TipListView):
             topic__slug=self.kwargs["topic"],
             slug=self.kwargs["slug"],
         )
-        return Tip.objects.published().filter(category=self.category).for_listing()
+        return self.sorted(Tip.objects.published().filter(category=self.category).for_listing())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -126,6 +151,21 @@ class CategoryView(TipListView):
             topic=self.category.topic,
             **kwargs,
         )
+
+
+class TopicTipsView(TipListView):
+    """All the tips of a topic, as a category lists its own."""
+
+    template_name = "tips/topic_tips.html"
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(
+            Topic.objects.select_related("featured_guru"), slug=self.kwargs["slug"]
+        )
+        return self.sorted(Tip.objects.published().in_topic(self.topic).for_listing())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
 
 
 class TipView(DetailView):
@@ -155,7 +195,7 @@ class GuruView(TipListView):
             ),
             slug=self.kwargs["slug"],
         )
-        return Tip.objects.published().filter(guru=self.guru).for_listing()
+        return self.sorted(Tip.objects.published().filter(guru=self.guru).for_listing())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(guru=self.guru, **kwargs)
