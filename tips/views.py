@@ -1,9 +1,12 @@
 """Reader pages: the network home, topic sites, categories, tips and gurus."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import Count, F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,9 +23,11 @@ from . import services, social
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic
 from .paging import IdsFirstPaginator, ids_first
-from .search import SearchResults
+from .search import SearchResults, query_words
 from .tip_page import tip_page_context
 from .visitors import new_token, set_visitor_cookie, visitor_key, visitor_token
+
+logger = logging.getLogger(__name__)
 
 LATEST_TIPS = 8
 MOST_HELPFUL_TIPS = 5
@@ -305,3 +310,26 @@ def social_card(request: HttpRequest, kind: str, pk: int, digest: str) -> HttpRe
     # The address names what is drawn, so what it answers never changes.
     patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
     return response
+
+
+# The 404 page reads at most this much of the address it could not find.
+MAX_MISSED_PATH = 300
+NOT_FOUND_SUGGESTIONS = 5
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404: the search box, the topic sites, and tips whose titles (or questions) share words
+    with the address, so a mistyped or outdated link still leads to the tip it meant.
+
+    One bounded query of the search index (at most eight words, five tips); a failure to
+    suggest leaves the suggestions out rather than turning the 404 into a 500.
+    """
+    words = " ".join(query_words(request.path[:MAX_MISSED_PATH]))
+    try:
+        found = SearchResults(words, any_word=True, titles_only=True)
+        suggestions = found.tips(NOT_FOUND_SUGGESTIONS)
+    except DatabaseError:
+        logger.exception("The 404 page could not look for tips like %r", words)
+        suggestions = []
+    context = {"suggestions": suggestions, "missed_words": words}
+    return render(request, "404.html", context, status=404)

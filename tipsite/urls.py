@@ -18,6 +18,8 @@ admin.site.site_title = f"{settings.SITE_NAME} editors"
 admin.site.index_title = "Content"
 
 handler400 = "tipsite.views.bad_request"
+# The tips app's: it offers the tips the missing address may have meant.
+handler404 = "tips.views.page_not_found"
 handler500 = "tipsite.views.server_error"
 
 urlpatterns = [

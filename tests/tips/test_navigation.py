@@ -5,13 +5,14 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.services import tips_refresh_comment_counts
 from tests.factories import make_category, make_comment, make_guru, make_tip, make_topic
+from tips import views
 from tips.models import Tip
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,67 @@ def test_sorted_listings_cost_the_same_whatever_the_number_of_tips(client, voted
     )  # fmt: skip
     assert [count_queries(client, url) for url in urls] == before
     assert count_queries(client, "/massage-therapy/tips/?sort=helpful&page=3") == before[2]
+
+
+def test_every_page_has_the_topic_menu_in_its_header(client):
+    tip = make_tip(category=make_category(topic=make_topic(name="Home Cooking", slug="cooking")))
+    make_topic(name="Personal Finance", slug="finance", tagline="Money habits.")
+    for url in ("/", tip.get_absolute_url(), "/request-a-tip/", "/search/?q=x", "/no/such/page/"):
+        html = client.get(url).content.decode()
+        header = html.split('<header class="site-header">')[1].split("</header>")[0]
+        menu = header.split('<nav class="topic-menu" aria-label="Topics"')[1].split("</nav>")[0]
+        assert 'href="/#topics">Topics</a>' in menu, "without JavaScript: the list of topics"
+        assert 'aria-expanded="false" aria-controls="topic-menu-panel"' in menu
+        assert 'id="topic-menu-panel" hidden' in menu
+        links = re.findall(r'class="topic-menu__link" href="([^"]*)"', menu)
+        assert links == ["/cooking/", "/finance/"], url
+        assert "Money habits." in menu
+
+
+def test_the_404_page_offers_the_tips_the_address_meant_search_and_topics(client):
+    meant = make_tip(title="Neuromuscular Massage Therapy", question="What is it?")
+    make_tip(title="Foam Rolling", category=meant.category)
+    response = client.get("/massage-therapy/neuromuscular-massage-therapi/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We couldn’t find that page" in html
+    suggestions = html.split('aria-label="Tips like the address"')[1].split("</ul>")[0]
+    assert f'href="{meant.get_absolute_url()}">Neuromuscular Massage Therapy</a>' in suggestions
+    assert "Foam Rolling" not in suggestions
+    assert 'value="massage therapy neuromuscular therapi"' in html, "the search, filled in"
+    topics = html.split('id="not-found-topics"')[1].split("</section>")[0]
+    assert f'href="{meant.category.topic.get_absolute_url()}"' in topics
+    assert "Request a Tip Now!" in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/x/",
+        "/" + "word-" * 400 + "/",
+        "/%00/%ff%fe/",
+        "/ünïcödé/ß/",
+        "/a/b/c/d/e/f/g/h/i/j/k/",
+        "/tips/999999/",
+        "/gurus/nobody/",
+        "/wp-login.php",
+        "/_/__/'\"/",
+    ],
+)
+def test_the_404_page_answers_any_address(client, path):
+    make_tip(title="Wordy Tip")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in response.content.decode()
+
+
+def test_the_404_page_still_answers_when_it_cannot_look_for_tips(client, monkeypatch):
+    def broken(self, limit):
+        raise DatabaseError("the search index is gone")
+
+    monkeypatch.setattr(views.SearchResults, "tips", broken)
+    make_tip(title="Massage Oil")
+    response = client.get("/massage-oil/")
+    assert response.status_code == 404
+    assert "Search the tips" in response.content.decode()
