@@ -43,6 +43,15 @@ def site(live_server):
     return live_server
 
 
+@pytest.fixture
+def reader_activity(site):
+    """The demo network with readers' comments and votes (tests/pages.py)."""
+    from tests.pages import add_reader_activity
+
+    add_reader_activity()
+    return site
+
+
 class PageWatch:
     """Everything a page did that a reader should never suffer: foreign requests, script errors."""
 

@@ -44,7 +44,9 @@ def test_reader_goes_from_home_to_the_seed_tip_and_on_to_the_guru(page, site, wa
 
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("name", PAGE_TYPES)
-def test_every_page_type_fits_the_screen(page, site, watch, screenshots, name, width):
+def test_every_page_type_fits_the_screen(
+    page, site, reader_activity, watch, screenshots, name, width
+):
     page.set_viewport_size({"width": width, "height": 900})
     url = site.url + PAGE_TYPES[name]
     status = EXPECTED_STATUS.get(name, 200)
