@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.pages import SEED_TIP
 from tips.models import Tip
 
 WIDTHS = [375, 1280]
@@ -115,3 +116,22 @@ def test_without_javascript_topics_is_a_link_to_the_topic_sites(browser, site):
     page.get_by_role("link", name="Topics", exact=True).click()
     expect(page.get_by_role("region", name="Tip sites")).to_be_in_viewport()
     context.close()
+
+
+def test_a_wrapped_breadcrumb_line_never_starts_with_a_separator(page, site, watch):
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.goto(site.url + SEED_TIP)
+    lines = page.evaluate(
+        """() => {
+            const items = [...document.querySelectorAll('nav[aria-label="Breadcrumb"] li')];
+            const tops = items.map((li) => li.getBoundingClientRect().top);
+            return items.map((li, i) => ({
+                text: li.textContent.trim(),
+                startsLine: i > 0 && tops[i] > tops[i - 1],
+                before: getComputedStyle(li, '::before').content,
+            }));
+        }"""
+    )
+    wrapped = [line for line in lines if line["startsLine"]]
+    assert wrapped, "the seed tip's breadcrumb wraps at 375 px"
+    assert [line["before"] for line in wrapped] == ["none"] * len(wrapped), lines
