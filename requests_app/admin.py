@@ -10,6 +10,23 @@ from tipsite.changelist import DateSafeListMixin
 from . import services
 from .models import TipRequest
 
+QUESTION_OPENINGS = ("what is ", "what are ", "what's ")
+
+
+def suggest_title(question: str) -> str:
+    """A first title for the tip that answers ``question``, for the editor to improve.
+
+    "What is neuromuscular therapy?" suggests "Neuromuscular therapy", as the seed tip's title
+    names its subject; other questions keep their words without the question mark.
+    """
+    title = question.strip().rstrip("?!. ").strip()
+    lowered = title.lower()
+    for opening in QUESTION_OPENINGS:
+        if lowered.startswith(opening) and len(title) > len(opening):
+            title = title[len(opening) :]
+            break
+    return title[:1].upper() + title[1:]
+
 
 @admin.register(TipRequest)
 class TipRequestAdmin(DateSafeListMixin, admin.ModelAdmin):
@@ -35,7 +52,11 @@ class TipRequestAdmin(DateSafeListMixin, admin.ModelAdmin):
     def write_link(self, tip_request):
         if tip_request.answer_tip_id or not tip_request.pk:
             return "—"
-        params = {"question": tip_request.question, "from_request": tip_request.pk}
+        params = {
+            "title": suggest_title(tip_request.question),
+            "question": tip_request.question,
+            "from_request": tip_request.pk,
+        }
         if tip_request.category_id:
             params["category"] = tip_request.category_id
         if tip_request.assigned_guru_id:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from comments.models import Comment
 from requests_app.models import TipRequest
-from tips.editors import EDITORS_GROUP, sync_editors_group
+from tips.editors import EDITORS_GROUP, sync_groups
 from tips.models import Category, Guru, Tip, Topic
 from tipsite.antispam import issue_token
 
@@ -72,7 +72,7 @@ def make_editor(username: str = "editor", password: str = EDITOR_PASSWORD):
     if not Group.objects.filter(name=EDITORS_GROUP).exists():
         # A live-server test before this one emptied the database, migration rows included;
         # put the group back as its data migration makes it.
-        sync_editors_group(django_apps)
+        sync_groups(django_apps)
     user.groups.add(Group.objects.get(name=EDITORS_GROUP))
     return user
 
@@ -160,3 +160,23 @@ def make_subscription(*, confirmed: bool = True, **fields):
     if confirmed:
         fields.setdefault("confirmed_at", timezone.now() - datetime.timedelta(days=30))
     return Subscription.objects.create(**fields)
+
+
+GURU_PASSWORD = "guru-writes-tips-daily"
+
+
+def make_guru_user(username: str = "writer", guru: Guru | None = None, **fields):
+    """A staff login in the Gurus group, linked to ``guru`` (a new one if not given)."""
+    from tips.editors import GURUS_GROUP
+
+    fields.setdefault("email", f"{username}@example.com")
+    user = get_user_model().objects.create_user(
+        username, password=GURU_PASSWORD, is_staff=True, **fields
+    )
+    if not Group.objects.filter(name=GURUS_GROUP).exists():
+        sync_groups(django_apps)
+    user.groups.add(Group.objects.get(name=GURUS_GROUP))
+    guru = guru or make_guru()
+    guru.user = user
+    guru.save(update_fields=["user"])
+    return user

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_category, make_tip_request
-from tips.editors import EDITOR_MODELS, EDITORS_GROUP
+from tips.editors import EDITORS_GROUP, GROUPS
 from tips.models import Tip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def test_migrations_are_found():
 
 @pytest.mark.django_db
 def test_migrate_gives_the_editors_group_every_permission_on_its_models():
-    """The group is synced after migrating, from the one list of what editors manage."""
+    """The group is synced after migrating, from the one list of what each group may do."""
     granted = set(
         Group.objects.get(name=EDITORS_GROUP).permissions.values_list(
             "content_type__app_label", "codename"
@@ -49,9 +49,9 @@ def test_migrate_gives_the_editors_group_every_permission_on_its_models():
     )
     expected = {
         (app_label, f"{action}_{model}")
-        for app_label, models in EDITOR_MODELS.items()
-        for model in models
-        for action in ("add", "change", "delete", "view")
+        for app_label, models in GROUPS[EDITORS_GROUP].items()
+        for model, actions in models.items()
+        for action in actions
     }
     assert expected <= granted
     assert not {codename for _, codename in granted if codename.endswith(("_user", "_group"))}

@@ -39,11 +39,11 @@ def _next_go_live(now):
     )
 
 
-def _sync_editors_group(sender, apps=global_apps, **kwargs):
+def _sync_groups(sender, apps=global_apps, **kwargs):
     # ``flush`` sends the signal too, without a migration state: the live registry serves then.
-    from .editors import sync_editors_group
+    from .editors import sync_groups
 
-    sync_editors_group(apps)
+    sync_groups(apps)
 
 
 class TipsConfig(AppConfig):
@@ -58,7 +58,7 @@ class TipsConfig(AppConfig):
         post_migrate.connect(_attach_search_index, sender=self)
         post_migrate.connect(_analyze_sqlite, sender=self)
         # After every app's migrations, once their permissions exist.
-        post_migrate.connect(_sync_editors_group, dispatch_uid="tips.sync_editors_group")
+        post_migrate.connect(_sync_groups, dispatch_uid="tips.sync_groups")
 
         from tipsite import pagecache
 

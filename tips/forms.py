@@ -2,11 +2,12 @@
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 
 from tipsite.antispam import ProtectedFormMixin
 
 from . import images
-from .models import Guru, Tip, TipSource
+from .models import Category, Guru, Tip, TipSource
 from .validators import WEB_LINK_MESSAGE, validate_web_link
 
 
@@ -64,6 +65,14 @@ class GuruAdminForm(forms.ModelForm):
 
 class TipAdminForm(forms.ModelForm):
     image = PictureField(required=False)
+    # Only on a tip in review, for editors (TipAdmin.get_fieldsets): sent with "Request changes".
+    reply = forms.CharField(
+        label="Note to the guru",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed for “Request changes”: what should change. The guru reads it on the tip "
+        "and in an e-mail. “Approve and schedule” uses the publish time below.",
+    )
 
     class Meta:
         model = Tip
@@ -83,7 +92,21 @@ class TipAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for readers who cannot see it.")
+        self._clean_review(cleaned)
         return cleaned
+
+    def _clean_review(self, cleaned) -> None:
+        """The review buttons' own needs, checked with the rest so nothing typed is lost."""
+        if not self.instance.pk or self.instance.status != Tip.Status.IN_REVIEW:
+            return  # the buttons are only offered on a tip in review
+        if "_request_changes" in self.data and not cleaned.get("reply"):
+            self.add_error("reply", "Say what the guru should change.")
+        publish_at = cleaned.get("publish_at")
+        if "_approve_schedule" in self.data and publish_at and publish_at <= timezone.now():
+            self.add_error(
+                "publish_at",
+                "To schedule the tip, choose a time in the future (or use “Approve and publish”).",
+            )
 
 
 class WebLinkField(forms.URLField):
@@ -99,3 +122,13 @@ class TipSourceForm(forms.ModelForm):
     class Meta:
         model = TipSource
         fields = ["position", "title", "url"]
+
+
+class MoveToCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(
+        Category.objects.select_related("topic"), label="Move them to"
+    )
+
+
+class AssignGuruForm(forms.Form):
+    guru = forms.ModelChoiceField(Guru.objects.all(), label="Their new guru")

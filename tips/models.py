@@ -18,6 +18,9 @@ from .validators import (
 # Below this many votes a tip's share of "Yes" says little: 1 of 1 is not "100% helpful".
 HELPFUL_MIN_VOTES = 5
 
+# A public tip is due a fresh look this long after it was last reviewed (or published).
+REVIEW_AFTER = datetime.timedelta(days=365)
+
 
 def pick_for_day(queryset: models.QuerySet, day: datetime.date):
     """One row of ``queryset`` chosen by the date: stable all day, a different one tomorrow.
@@ -93,6 +96,17 @@ class Guru(models.Model):
     )
     thumbnail = models.ImageField(upload_to="gurus/", blank=True, editable=False)
     topics = models.ManyToManyField("Topic", blank=True, related_name="gurus")
+    # The guru's own login: in the Gurus group, it writes this guru's tips and nobody else's.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guru",
+        verbose_name="login",
+        help_text="A staff account in the Gurus group: it may write this guru's tips and submit "
+        "them for review.",
+    )
 
     objects = GuruQuerySet.as_manager()
 
@@ -186,6 +200,32 @@ class TipQuerySet(models.QuerySet):
         """
         return self.filter(status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self) -> "TipQuerySet":
+        """Approved for publishing at a time still to come."""
+        return self.filter(status=Tip.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def in_review(self) -> "TipQuerySet":
+        """The editors' review queue: oldest submission first."""
+        return self.filter(status=Tip.Status.IN_REVIEW).order_by("submitted_at", "pk")
+
+    def due_review(self, today: datetime.date | None = None) -> "TipQuerySet":
+        """Public tips last looked at over ``REVIEW_AFTER`` ago: reviewed then, or never
+        reviewed and published then (a tip published last week is not due)."""
+        cutoff = (today or timezone.localdate()) - REVIEW_AFTER
+        published_before = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+        return self.published().filter(
+            Q(last_reviewed__lt=cutoff) | Q(last_reviewed=None, publish_at__lt=published_before)
+        )
+
+    def visible_to(self, user) -> "TipQuerySet":
+        """What ``user`` may open on the site: editors preview every draft and scheduled tip,
+        a guru their own tips as well, everyone else what :meth:`published` allows."""
+        if user.has_perm("tips.publish_tip"):
+            return self
+        if user.is_authenticated and user.has_perm("tips.view_tip"):
+            return self.published() | self.filter(guru__user=user)
+        return self.published()
+
     def unpublished(self) -> "TipQuerySet":
         """Exactly the tips :meth:`published` leaves out: drafts, and tips scheduled for later.
 
@@ -262,6 +302,7 @@ class TipQuerySet(models.QuerySet):
 
 class TipStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
 
 
@@ -291,6 +332,9 @@ class Tip(models.Model):
         help_text="A time in the future schedules the tip: it goes live by itself then.",
     )
     last_reviewed = models.DateField(null=True, blank=True)
+    # The review between a guru and the editors, written only by services (tip_submit_for_review).
+    submitted_at = models.DateTimeField("submitted for review", null=True, editable=False)
+    review_note = models.TextField("editor's note", blank=True, editable=False)
     comments_closed = models.BooleanField(
         default=False, help_text="Stop accepting new comments on this tip."
     )
@@ -317,6 +361,8 @@ class Tip(models.Model):
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
+        # Editors hold it; gurus, who may add and change their own tips, do not.
+        permissions = [("publish_tip", "Can review, publish and manage every tip")]
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "slug"], name="tip_slug_unique_in_category"

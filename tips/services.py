@@ -1,15 +1,25 @@
-"""Actions on tips with effects beyond one save: bulk publishing, recording searches."""
+"""Actions on tips with effects beyond one save: bulk publishing, the review between gurus and
+editors, recording searches."""
 
 import datetime
+import logging
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from tipsite.pagecache import content_changed
 
-from .models import SearchMiss, Tip, Vote
+from .editors import EDITORS_GROUP
+from .models import Category, Guru, SearchMiss, Tip, Vote
 from .search import normalise
+
+logger = logging.getLogger(__name__)
 
 
 def tips_recount(*, tip_ids, field: str, rows) -> None:
@@ -97,3 +107,145 @@ def search_misses_prune(*, days: int) -> int:
 def tip_mark_reviewed(*, tip: Tip) -> None:
     tip.last_reviewed = timezone.localdate()
     tip.save(update_fields=["last_reviewed", "updated_at"])
+
+
+def tip_submit_for_review(*, tip: Tip) -> bool:
+    """Send a draft to the editors: it joins the review queue and they get one e-mail.
+
+    A conditional UPDATE makes the change, so a double click (or a tip already sent, approved
+    or published meanwhile) changes and mails nothing; returns whether it was sent.
+    """
+    now = timezone.now()
+    sent = Tip.objects.filter(pk=tip.pk, status=Tip.Status.DRAFT).update(
+        status=Tip.Status.IN_REVIEW, submitted_at=now, updated_at=now
+    )
+    if sent:
+        tip.refresh_from_db(fields=["status", "submitted_at", "updated_at"])
+        transaction.on_commit(lambda: _mail_editors_submitted(tip))
+    return bool(sent)
+
+
+def tips_submit_for_review(*, tips) -> int:
+    """:func:`tip_submit_for_review` for each of ``tips``; how many were sent."""
+    return sum(tip_submit_for_review(tip=tip) for tip in tips.filter(status=Tip.Status.DRAFT))
+
+
+def tip_request_changes(*, tip: Tip, note: str) -> bool:
+    """Send a tip in review back to its guru as a draft, with the editor's note; one e-mail."""
+    changed = Tip.objects.filter(pk=tip.pk, status=Tip.Status.IN_REVIEW).update(
+        status=Tip.Status.DRAFT, review_note=note, submitted_at=None, updated_at=timezone.now()
+    )
+    if changed:
+        tip.refresh_from_db(fields=["status", "review_note", "submitted_at", "updated_at"])
+        transaction.on_commit(lambda: _mail_guru(tip, "tips/email/changes_requested.txt"))
+    return bool(changed)
+
+
+def tip_approve(*, tip: Tip, publish_at: datetime.datetime | None = None) -> bool:
+    """Publish a tip in review now, or schedule it for ``publish_at``; one e-mail to its guru.
+
+    A scheduled tip goes live by itself at its time (``Tip.objects.published``); the guru hears
+    of it when it is approved, with the time.
+    """
+    changed = Tip.objects.filter(pk=tip.pk, status=Tip.Status.IN_REVIEW).update(
+        status=Tip.Status.PUBLISHED,
+        publish_at=publish_at or timezone.now(),
+        review_note="",
+        submitted_at=None,
+        updated_at=timezone.now(),
+    )
+    if changed:
+        tip.refresh_from_db()
+        transaction.on_commit(content_changed)
+        transaction.on_commit(lambda: _mail_guru(tip, "tips/email/approved.txt"))
+    return bool(changed)
+
+
+def tips_move_to_category(*, tips, category: Category) -> tuple[int, list[Tip]]:
+    """Move ``tips`` into ``category``; returns how many moved and the tips that could not,
+    because the category already has a tip at their address (slug)."""
+    taken = Tip.objects.filter(category=category, slug=OuterRef("slug"))
+    tips = tips.exclude(category=category)
+    clashes = list(tips.filter(Exists(taken)))
+    moved = tips.exclude(pk__in=[tip.pk for tip in clashes]).update(
+        category=category, updated_at=timezone.now()
+    )
+    transaction.on_commit(content_changed)
+    return moved, clashes
+
+
+def tips_assign_guru(*, tips, guru: Guru) -> int:
+    """Credit ``tips`` to ``guru`` (who may then edit the drafts among them); how many changed."""
+    changed = tips.exclude(guru=guru).update(guru=guru, updated_at=timezone.now())
+    transaction.on_commit(content_changed)
+    return changed
+
+
+def _admin_url(tip: Tip) -> str:
+    return settings.SITE_URL + reverse("admin:tips_tip_change", args=[tip.pk])
+
+
+def _mail_editors_submitted(tip: Tip) -> None:
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    context = {
+        "tip": tip,
+        "guru": tip.guru,
+        "tip_admin_url": _admin_url(tip),
+        "queue_url": settings.SITE_URL
+        + reverse("admin:tips_tip_changelist")
+        + f"?status={Tip.Status.IN_REVIEW}",
+        "site_name": settings.SITE_NAME,
+    }
+    _send(
+        subject=f"[{settings.SITE_NAME}] Submitted for review: “{tip.title}”",
+        template="tips/email/submitted.txt",
+        context=context,
+        recipients=recipients,
+    )
+
+
+def _mail_guru(tip: Tip, template: str) -> None:
+    user = tip.guru.user if tip.guru_id else None
+    if user is None or not user.email or not user.is_active:
+        return
+    context = {
+        "tip": tip,
+        "guru": tip.guru,
+        "tip_admin_url": _admin_url(tip),
+        "tip_url": settings.SITE_URL + tip.get_absolute_url(),
+        "scheduled": tip.is_scheduled,
+        "site_name": settings.SITE_NAME,
+    }
+    if tip.status == Tip.Status.DRAFT:
+        subject = f"Changes requested: “{tip.title}”"
+    elif tip.is_scheduled:
+        subject = f"Approved and scheduled: “{tip.title}”"
+    else:
+        subject = f"Published: “{tip.title}”"
+    _send(
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        template=template,
+        context=context,
+        recipients=[user.email],
+    )
+
+
+def _send(*, subject: str, template: str, context: dict, recipients: list[str]) -> None:
+    try:
+        send_mail(
+            subject=subject,
+            message=render_to_string(template, context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except OSError:
+        # The review itself is saved; a mail server that is down must not undo it.
+        logger.exception("Could not send %s for tip %s", template, context["tip"].pk)

@@ -178,10 +178,8 @@ class TipView(DetailView):
     context_object_name = "tip"
 
     def get_queryset(self):
-        tips = Tip.objects.for_page()
-        # Staff preview drafts and scheduled tips; everyone else sees only what is public.
-        if not self.request.user.is_staff:
-            tips = tips.published()
+        # Editors preview drafts and scheduled tips, a guru their own; readers see what is public.
+        tips = Tip.objects.for_page().visible_to(self.request.user)
         return tips.filter(
             category__topic__slug=self.kwargs["topic"], category__slug=self.kwargs["category"]
         )

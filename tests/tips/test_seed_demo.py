@@ -80,8 +80,7 @@ def test_with_demo_accounts_asked_for_seed_demo_makes_the_editor_the_readme_docu
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
 
-    editor = get_user_model().objects.get()
-    assert editor.username == "editor"
+    editor = get_user_model().objects.get(username="editor")
     assert editor.is_staff
     assert not editor.is_superuser
     assert editor.groups.filter(name="Editors").exists()
@@ -90,6 +89,41 @@ def test_with_demo_accounts_asked_for_seed_demo_makes_the_editor_the_readme_docu
     assert "as editor / tipsite-editor" in out.getvalue()
     readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
     assert f"log in as **editor** / **{password}**" in readme
+
+
+def test_with_demo_accounts_asked_for_seed_demo_makes_the_guru_the_readme_documents(settings):
+    """The demo guru writes as the seed tip's guru, in the Gurus group, and may not publish."""
+    settings.DEBUG = True
+    settings.DEMO_ACCOUNTS = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())  # a second run changes nothing
+
+    guru_user = get_user_model().objects.get(username="guru")
+    assert guru_user.is_staff
+    assert not guru_user.is_superuser
+    assert list(guru_user.groups.values_list("name", flat=True)) == ["Gurus"]
+    assert guru_user.guru == Guru.objects.get(slug="joe-wallace")
+    assert not guru_user.has_perm("tips.publish_tip")
+    password = settings.DEMO_PASSWORDS["guru"]
+    assert guru_user.check_password(password)
+    assert "as guru / tipsite-guru" in out.getvalue()
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    assert f"log in as **guru** / **{password}**" in readme
+
+
+def test_the_database_check_names_the_demo_guru_too(settings):
+    """The production check reads every demo account from DEMO_PASSWORDS, the guru's too."""
+    make_demo_editor(settings)
+    editor = get_user_model().objects.get(username="editor")
+    editor.set_password("a-secret-of-our-own")
+    editor.save()
+    with pytest.raises(SystemCheckError) as refused:
+        call_command("check", "--database", "default", stdout=io.StringIO())
+    assert "The demo account 'guru' still has its documented password" in str(refused.value)
+    assert "'editor'" not in str(refused.value)
+    with pytest.raises(ImproperlyConfigured, match="The demo account 'guru'"):
+        refuse_demo_passwords()
 
 
 def make_demo_editor(settings) -> None:
@@ -120,9 +154,9 @@ def test_a_changed_password_or_the_development_settings_pass_the_check(settings)
     call_command("check", "--database", "default", stdout=io.StringIO())
 
     settings.DEBUG = False
-    editor = get_user_model().objects.get(username="editor")
-    editor.set_password("a-secret-of-our-own")
-    editor.save()
+    for account in get_user_model().objects.all():
+        account.set_password("a-secret-of-our-own")
+        account.save()
     call_command("check", "--database", "default", stdout=io.StringIO())
     refuse_demo_passwords()
 

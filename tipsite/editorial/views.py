@@ -1,16 +1,14 @@
 """The editors' "Content gaps" page: what readers looked for and did not find."""
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, ExpressionWrapper, F, FloatField, Prefetch, Q
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from requests_app.models import TipRequest
@@ -18,11 +16,10 @@ from tips import services
 from tips.models import SearchMiss, Tip, Vote
 
 ROWS = 20
-REVIEW_AFTER = datetime.timedelta(days=365)
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not request.user.has_perm("tips.change_tip"):
+    if not request.user.has_perm("tips.publish_tip"):
         raise PermissionDenied
 
 
@@ -54,9 +51,8 @@ def content_gaps(request: HttpRequest) -> HttpResponse:
         .select_related("category")
         .prefetch_related(Prefetch("votes", queryset=reasons, to_attr="reasons"))[:ROWS]
     )
-    cutoff = timezone.localdate() - REVIEW_AFTER
     stale = (
-        Tip.objects.filter(Q(last_reviewed__lt=cutoff) | Q(last_reviewed=None))
+        Tip.objects.due_review()
         .select_related("category")
         .order_by(F("last_reviewed").asc(nulls_first=True), "publish_at")[:ROWS]
     )

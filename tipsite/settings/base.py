@@ -230,7 +230,7 @@ AXES_VERBOSE = False
 # other mode the site refuses to serve while one of them still has this password
 # (tipsite/checks.py).
 DEMO_ACCOUNTS = False
-DEMO_PASSWORDS = {"editor": "tipsite-editor"}
+DEMO_PASSWORDS = {"editor": "tipsite-editor", "guru": "tipsite-guru"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

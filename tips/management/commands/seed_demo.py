@@ -13,11 +13,14 @@ from django.utils import timezone
 
 from tips import images
 from tips.demo.portraits import draw_portrait
-from tips.editors import EDITORS_GROUP
+from tips.editors import EDITORS_GROUP, GURUS_GROUP
 from tips.models import Category, Guru, Tip, TipSource, Topic
 
 NETWORK_FILE = Path(__file__).resolve().parent.parent.parent / "demo" / "network.json"
 DEMO_EDITOR = "editor"
+DEMO_GURU = "guru"
+# The seed tip's author: the demo guru writes as him.
+DEMO_GURU_PROFILE = "joe-wallace"
 
 
 def fill_blanks(obj, **values) -> None:
@@ -44,6 +47,7 @@ class Command(BaseCommand):
         )
         if settings.DEMO_ACCOUNTS:
             self.ensure_demo_editor()
+            self.ensure_demo_guru()
         else:
             self.stdout.write(
                 "No demo accounts: they are made only under the development settings with "
@@ -133,6 +137,27 @@ class Command(BaseCommand):
         password = settings.DEMO_PASSWORDS[username]
         User = get_user_model()
         if not User.objects.filter(username=username).exists():
-            user = User.objects.create_user(username, password=password, is_staff=True)
+            user = User.objects.create_user(
+                username, email="editor@example.com", password=password, is_staff=True
+            )
             user.groups.add(Group.objects.get(name=EDITORS_GROUP))
         self.stdout.write(f"Editors log in at /admin/ as {username} / {password} (development).")
+
+    def ensure_demo_guru(self) -> None:
+        """A guru's login linked to the seed tip's guru, to try writing and review; the same
+        rules as the demo editor's apply."""
+        username = DEMO_GURU
+        password = settings.DEMO_PASSWORDS[username]
+        User = get_user_model()
+        guru = Guru.objects.get(slug=DEMO_GURU_PROFILE)
+        if not User.objects.filter(username=username).exists():
+            user = User.objects.create_user(
+                username, email="guru@example.com", password=password, is_staff=True
+            )
+            user.groups.add(Group.objects.get(name=GURUS_GROUP))
+            if guru.user_id is None:
+                guru.user = user
+                guru.save(update_fields=["user"])
+        self.stdout.write(
+            f"Gurus log in at /admin/ as {username} / {password}, writing as {guru} (development)."
+        )
