@@ -272,7 +272,17 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
             # Never from the form: a guru's new tip is theirs, and a draft.
             obj.guru = Guru.objects.get(user=request.user)
             obj.status = Tip.Status.DRAFT
+        approving = (
+            change
+            and form.initial.get("status") == Tip.Status.IN_REVIEW
+            and obj.status == Tip.Status.PUBLISHED
+        )
+        if approving:
+            # Published from the status box: an approval all the same, so the guru hears of it.
+            obj.status = Tip.Status.IN_REVIEW
         super().save_model(request, obj, form, change)
+        if approving:
+            services.tip_approve(tip=obj, publish_at=obj.publish_at)
 
     def response_add(self, request, obj, post_url_continue=None):
         return self._review_response(request, obj) or super().response_add(

@@ -1,12 +1,14 @@
 """Editor forms: uploads are decoded and resized here, so a bad file is an error by its field."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from tipsite.antispam import ProtectedFormMixin
 
 from . import images
+from .editors import GURUS_GROUP
 from .models import Category, Guru, Tip, TipSource
 from .validators import WEB_LINK_MESSAGE, validate_web_link
 
@@ -49,7 +51,14 @@ class GuruAdminForm(forms.ModelForm):
 
     class Meta:
         model = Guru
-        fields = ["name", "slug", "photo", "bio", "credentials", "website", "topics"]
+        fields = ["name", "slug", "photo", "bio", "credentials", "website", "topics", "user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Editors see no user accounts but these: the logins a superuser put in the Gurus group.
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(groups__name=GURUS_GROUP).order_by("username")
+        )
 
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")

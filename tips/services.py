@@ -61,10 +61,14 @@ def tip_vote(*, tip: Tip, visitor: str, helpful: bool, reason: str = "") -> Vote
 
 
 def tips_publish_now(*, tips) -> int:
-    """Publish the given tips with a publish time of now; returns how many changed."""
-    changed = tips.exclude(status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now()).update(
-        status=Tip.Status.PUBLISHED, publish_at=timezone.now(), updated_at=timezone.now()
-    )
+    """Publish the given tips with a publish time of now; returns how many changed.
+
+    A tip in review is approved (:func:`tip_approve`), so its guru hears of it.
+    """
+    approved = sum(tip_approve(tip=tip) for tip in tips.filter(status=Tip.Status.IN_REVIEW))
+    changed = approved + tips.exclude(
+        status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now()
+    ).update(status=Tip.Status.PUBLISHED, publish_at=timezone.now(), updated_at=timezone.now())
     transaction.on_commit(content_changed)
     return changed
 

@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from requests_app.admin import suggest_title
 from requests_app.models import TipRequest
 from tests.factories import (
     make_category,
@@ -58,6 +59,7 @@ def test_write_this_tip_prefills_the_tip_form_and_answers_the_request(
     tip_request = make_tip_request(
         question="Can I compost citrus peels?", topic=category.topic, category=category,
         assigned_guru=guru, email="ana@example.com",
+        details="My worms seem to avoid them.\nIs that <normal>?",
     )  # fmt: skip
     changelist = editor_client.get(
         reverse("admin:requests_app_tiprequest_changelist")
@@ -66,6 +68,10 @@ def test_write_this_tip_prefills_the_tip_form_and_answers_the_request(
 
     form = editor_client.get(add_url).content.decode()
     assert 'value="Can I compost citrus peels?"' in form
+    assert 'name="title" value="Can I compost citrus peels"' in form
+    # The reader's details, read-only above the form (escaped, line breaks kept).
+    assert "My worms seem to avoid them.<br>Is that &lt;normal&gt;?" in form
+    assert 'name="details"' not in form
     assert f'<option value="{category.pk}" selected>' in form
     assert f'<option value="{guru.pk}" selected>' in form
 
@@ -124,3 +130,43 @@ def test_answered_without_a_tip_is_refused_by_the_field(editor_client):
     assert "Choose the tip that answers this request." in response.content.decode()
     tip_request.refresh_from_db()
     assert tip_request.status == TipRequest.Status.NEW
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("What is neuromuscular therapy?", "Neuromuscular therapy"),
+        ("what are the best herbs for a balcony?", "The best herbs for a balcony"),
+        (
+            "  How often should I water tomatoes in July? ",
+            "How often should I water tomatoes in July",
+        ),
+        ("What is?", "What is"),
+    ],
+)
+def test_write_this_tip_suggests_a_title_from_the_question(question, title):
+    assert suggest_title(question) == title
+
+
+def test_a_guru_writing_from_a_request_neither_sees_nor_answers_it(client):
+    """Requests are the editors' to triage: ``from_request`` in a guru's address does nothing."""
+    from tests.factories import GURU_PASSWORD, make_guru_user
+
+    make_guru_user("writer")
+    category = make_category()
+    tip_request = make_tip_request(topic=category.topic, details="Private details here.")
+    client.login(username="writer", password=GURU_PASSWORD)
+    url = f"{reverse('admin:tips_tip_add')}?from_request={tip_request.pk}"
+    assert "Private details here." not in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "title": "A guru's tip", "slug": "a-gurus-tip", "question": "Why?", "body": "Because.",
+            "category": category.pk, "image_alt": "",
+            "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    tip_request.refresh_from_db()
+    assert tip_request.status == TipRequest.Status.NEW
+    assert tip_request.answer_tip is None

@@ -488,3 +488,29 @@ def test_review_due_counts_from_publishing_when_never_reviewed(editor_client):
             assert title in html
         for title in ("Written this week", "Reviewed lately", "Old draft"):
             assert title not in html
+
+
+def test_publishing_a_tip_in_review_by_other_means_still_tells_its_guru(
+    editor_client, writer, django_capture_on_commit_callbacks
+):
+    """The status box or the "Publish now" action approve a tip in review as the button does."""
+    by_box = in_review(writer.guru, title="By the box")
+    by_action = in_review(writer.guru, title="By the action")
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(change_url(by_box), editor_data(by_box, status=Tip.Status.PUBLISHED))
+        editor_client.post(LIST, {"action": "publish_now", "_selected_action": [by_action.pk]})
+    assert set(Tip.objects.published().values_list("title", flat=True)) == {
+        "By the box",
+        "By the action",
+    }
+    assert [message.to for message in mail.outbox] == [["writer@example.com"]] * 2
+
+
+def test_editors_link_a_guru_to_a_login_of_the_gurus_group_only(editor_client, django_user_model):
+    writer = make_guru_user("writer2")
+    django_user_model.objects.create_user("boss", password="x-long-password", is_superuser=True)
+    guru = make_guru()
+    page = editor_client.get(reverse("admin:tips_guru_change", args=[guru.pk])).content.decode()
+    assert ">writer2</option>" in page
+    assert ">boss</option>" not in page
+    assert writer.guru != guru
