@@ -99,7 +99,11 @@ class GuruAdmin(admin.ModelAdmin):
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    """Short enough for the list's status column: the year only when it is not this one."""
+    local = timezone.localtime(moment)
+    if local.year == timezone.localdate().year:
+        return date_format(local, "M j, H:i")
+    return date_format(local, "M j, Y")
 
 
 class TipStatusFilter(admin.SimpleListFilter):
@@ -150,7 +154,7 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
     """
 
     form = TipAdminForm
-    list_display = ["title", "category", "guru", "state", "comments", "helpful"]
+    list_display = ["title", "category_and_topic", "guru", "state", "comments", "helpful"]
     list_filter = [TipStatusFilter, "category__topic", "guru", ReviewDueFilter, "category"]
     list_select_related = ["category__topic", "guru"]
     search_fields = ["title", "question", "body"]
@@ -225,13 +229,21 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         if self.writes_own_only(request):
-            return ["title", "category", "state", "comments", "helpful"]
+            return ["title", "category_and_topic", "state", "comments", "helpful"]
         return self.list_display
 
     def get_list_filter(self, request):
         if self.writes_own_only(request):
             return [TipStatusFilter, "category__topic"]
         return self.list_filter
+
+    def changelist_view(self, request, extra_context=None):
+        if request.GET.get(TipStatusFilter.parameter_name) == Tip.Status.IN_REVIEW:
+            extra_context = {
+                "title": "Tips in review, oldest submission first",
+                **(extra_context or {}),
+            }
+        return super().changelist_view(request, extra_context)
 
     def get_ordering(self, request):
         """The review queue (status "in review") is served oldest submission first."""
@@ -343,13 +355,17 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
             return format_html("Draft <small>changes requested</small>")
         return tip.get_status_display()
 
-    @admin.display(description="Review")
+    @admin.display(description="Status")
     def review_state(self, tip):
         return self.state(tip)
 
     @admin.display(description="Editor’s note")
     def editors_note(self, tip):
         return tip.review_note or "—"
+
+    @admin.display(description="Category", ordering="category__name")
+    def category_and_topic(self, tip):
+        return format_html("{} <small>{}</small>", tip.category.name, tip.category.topic.name)
 
     @admin.display(description="Comments", ordering="comment_count")
     def comments(self, tip):
