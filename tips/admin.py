@@ -352,7 +352,7 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
         if tip.status == Tip.Status.IN_REVIEW and tip.submitted_at:
             return format_html("In review <small>since {}</small>", _when(tip.submitted_at))
         if tip.review_note:
-            return format_html("Draft <small>changes requested</small>")
+            return format_html("Draft <small>{}</small>", "changes requested")
         return tip.get_status_display()
 
     @admin.display(description="Status")
