@@ -117,7 +117,7 @@ def test_unpublished_is_exactly_what_published_leaves_out():
     hidden = set(Tip.objects.unpublished())
     assert public | hidden == set(tips)
     assert not public & hidden
-    assert hidden == {t for t in tips if t.status == Tip.Status.DRAFT or t.publish_at > now}
+    assert hidden == {t for t in tips if t.status != Tip.Status.PUBLISHED or t.publish_at > now}
 
 
 def test_the_database_refuses_an_unknown_status():
