@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tips", "0009_search_document"),
+        ("tips", "0010_tip_sources_topic_notice_colour_guru_credentials"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
