@@ -42,6 +42,8 @@ def writer_data(category, **overrides) -> dict:
         "image_alt": "",
         "votes-TOTAL_FORMS": "0",
         "votes-INITIAL_FORMS": "0",
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -65,6 +67,8 @@ def editor_data(tip, **overrides) -> dict:
         "reply": "",
         "votes-TOTAL_FORMS": "0",
         "votes-INITIAL_FORMS": "0",
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
