@@ -74,6 +74,7 @@ def test_a_tip_written_from_an_unknown_request_is_simply_saved(editor_client):
             "publish_at_1": now.strftime("%H:%M:%S"), "last_reviewed": "",
             "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
             "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
+            "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0",
         },
     )  # fmt: skip
     assert response.status_code == 302

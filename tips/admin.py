@@ -1,18 +1,36 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.http import HttpResponseRedirect
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from reversion_compare.admin import CompareVersionAdmin
 
 from tipsite.changelist import DateSafeListMixin
 
 from . import services
-from .forms import AssignGuruForm, GuruAdminForm, MoveToCategoryForm, TipAdminForm, TipSourceForm
-from .models import Category, Guru, Tip, TipSource, Topic, Vote
+from .forms import (
+    AssignGuruForm,
+    GuruAdminForm,
+    MoveToCategoryForm,
+    TipAdminForm,
+    TipImageForm,
+    TipImageFormSet,
+    TipSourceForm,
+)
+from .markup import body_problems, render_markdown
+from .models import Category, Guru, Tip, TipImage, TipSource, Topic, Vote
+
+# What a restore keeps from today rather than from the earlier version: they count readers'
+# comments and votes, which editors never write (and versions do not keep).
+LIVE_FIELDS = ["updated_at", "comment_count", "helpful_yes", "helpful_no"]
 
 
 def image_preview(field_file, size: int):
@@ -46,6 +64,33 @@ class TipSourceInline(admin.TabularInline):
     model = TipSource
     form = TipSourceForm
     extra = 1
+
+
+class TipImageInline(admin.TabularInline):
+    """Pictures for the body, each with the snippet that places it there."""
+
+    model = TipImage
+    form = TipImageForm
+    formset = TipImageFormSet
+    fields = ["image", "thumbnail", "alt", "caption", "snippet_to_copy"]
+    readonly_fields = ["thumbnail", "snippet_to_copy"]
+    extra = 1
+    verbose_name = "image for the body"
+    verbose_name_plural = "images for the body"
+
+    @admin.display(description="Current")
+    def thumbnail(self, image):
+        return image_preview(image.small or image.image, 120)
+
+    @admin.display(description="Paste into the body")
+    def snippet_to_copy(self, image):
+        if not image.pk:
+            return "Save to get its snippet."
+        return format_html(
+            '<input type="text" readonly class="tip-image-snippet" value="{}" aria-label="{}">',
+            image.snippet,
+            f"Snippet for {image.alt}",
+        )
 
 
 class CategoryInline(admin.TabularInline):
@@ -145,12 +190,14 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Tip)
-class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
+class TipAdmin(DateSafeListMixin, CompareVersionAdmin):
     """Editors manage every tip; a guru (no ``publish_tip``) writes and edits only their own
     drafts, submits them for review, and never sets status, guru or publish time.
 
     Every limit is on the server: the queryset (so another guru's tip is "not found" to change,
-    history and every action), the permissions per tip and the form's fields.
+    history and every action), the permissions per tip and the form's fields. Every save is kept
+    as a version (django-reversion): History compares any two and restores one; deleted tips
+    come back from "Recover deleted tips", for editors only.
     """
 
     form = TipAdminForm
@@ -167,7 +214,10 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
     actions = [
         "submit_for_review", "publish_now", "unpublish", "move_to_category", "assign_guru",
     ]  # fmt: skip
-    inlines = [TipSourceInline, VoteInline]
+    inlines = [TipImageInline, TipSourceInline, VoteInline]
+    # The body's text diff is the comparison that matters; these change on every save.
+    compare_exclude = ["updated_at", "created_at", "edited_at"]
+    history_latest_first = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "body", "category", "guru"]}),
         ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
@@ -178,9 +228,6 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "question", "body", "category"]}),
         ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
     ]
-
-    class Media:
-        css = {"all": ["css/admin-desk.css"]}
 
     # Who is asking.
 
@@ -256,11 +303,13 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
             fieldsets = list(self.writer_fieldsets)
             if obj is not None:
                 fieldsets.insert(0, ("Review", {"fields": ["review_state", "editors_note"]}))
-            return fieldsets
-        fieldsets = list(self.fieldsets)
-        if obj is not None and obj.status == Tip.Status.IN_REVIEW:
-            fieldsets.insert(0, ("Review", {"fields": ["review_state", "reply"]}))
-        return fieldsets
+        else:
+            fieldsets = list(self.fieldsets)
+            if obj is not None and obj.status == Tip.Status.IN_REVIEW:
+                fieldsets.insert(0, ("Review", {"fields": ["review_state", "reply"]}))
+        (name, options), *rest = fieldsets
+        # The hidden "opened at" time rides along with the first fieldset (a hidden row).
+        return [(name, {**options, "fields": [*options["fields"], "opened_at"]}), *rest]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["review_buttons"] = self._review_buttons(request, obj)
@@ -280,6 +329,10 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
         return []
 
     def save_model(self, request, obj, form, change):
+        live = getattr(request, "tip_live", None)
+        if live:  # a restore: the counters stay today's
+            for field in LIVE_FIELDS[1:]:
+                setattr(obj, field, live[field])
         if self.writes_own_only(request) and not change:
             # Never from the form: a guru's new tip is theirs, and a draft.
             obj.guru = Guru.objects.get(user=request.user)
@@ -378,6 +431,94 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
             formset.model is TipSource and formset.has_changed() for formset in formsets
         ):
             Tip.objects.filter(pk=form.instance.pk).update(edited_at=timezone.now())
+        # The body shows the images as they are now saved (a new file, a corrected description).
+        if any(formset.has_changed() for formset in formsets if formset.model is TipImage):
+            form.instance.save(update_fields=["body"])
+
+    class Media:
+        css = {"all": ["css/admin-desk.css", "css/tip-editor.css"]}
+        js = ["js/tip-editor.js"]
+
+    def get_urls(self):
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="tips_tip_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        body = form.base_fields.get("body")
+        if body is not None:
+            body.widget.attrs.update(
+                {
+                    "data-preview-url": reverse("admin:tips_tip_preview"),
+                    "data-tip": obj.pk if obj and obj.pk else "",
+                    "class": "vLargeTextField tip-editor__source",
+                }
+            )
+        live = getattr(request, "tip_live", None)
+        if live:
+            form = type(form.__name__, (form,), {"live_saved_at": live["updated_at"]})
+        return form
+
+    def _visible_tip(self, request: HttpRequest, object_id: str) -> Tip:
+        """The tip, if this editor may see it; the history pages ask as the change form does."""
+        tip = self.get_object(request, unquote(object_id))
+        if tip is None:
+            raise Http404("No such tip.")
+        if not self.has_view_or_change_permission(request, tip):
+            raise PermissionDenied
+        return tip
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_tip(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def compare_view(self, request, object_id, extra_context=None):
+        self._visible_tip(request, object_id)
+        return super().compare_view(request, object_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        self._editors_only(request)
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        self._editors_only(request)
+        return super().recover_view(request, version_id, extra_context)
+
+    def _editors_only(self, request) -> None:
+        """Restoring or recovering writes back a whole earlier row, status and guru included:
+        only editors, who may set those, may do it."""
+        if self.writes_own_only(request):
+            raise PermissionDenied
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        self._editors_only(request)
+        tip = self._visible_tip(request, object_id)
+        # Showing a version reverts the row inside a transaction first: remember what is live
+        # now, for the form's "changed since you opened it" check and the counters.
+        request.tip_live = {field: getattr(tip, field) for field in LIVE_FIELDS}
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    @method_decorator(require_POST)
+    def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """The body as the public page will show it, and what saving would refuse.
+
+        Rendered by the page's own function, with the tip's saved images, so the two agree.
+        """
+        tip_id = request.POST.get("tip", "")
+        if tip_id:
+            images = self._visible_tip(request, tip_id).body_images()
+        elif self.has_add_permission(request):
+            images = {}
+        else:
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        return JsonResponse(
+            {"html": render_markdown(body, images), "problems": body_problems(body, images)}
+        )
 
     @admin.display(description="Helpful", ordering="helpful_yes")
     def helpful(self, tip):
@@ -409,7 +550,7 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected tips now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        changed = services.tips_publish_now(tips=queryset)
+        changed = services.tips_publish_now(tips=queryset, user=request.user)
         self.message_user(
             request,
             ngettext("%d tip was published.", "%d tips were published.", changed) % changed,
@@ -418,7 +559,7 @@ class TipAdmin(DateSafeListMixin, admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected tips", permissions=["publish"])
     def unpublish(self, request, queryset):
-        changed = services.tips_unpublish(tips=queryset)
+        changed = services.tips_unpublish(tips=queryset, user=request.user)
         self.message_user(
             request,
             ngettext("%d tip was unpublished.", "%d tips were unpublished.", changed) % changed,

@@ -21,6 +21,7 @@ GROUPS = {
             "category": ACTIONS,
             "tip": (*ACTIONS, "publish"),
             "tipsource": ACTIONS,
+            "tipimage": ACTIONS,
             "guru": ACTIONS,
             # Readers' votes are theirs: editors read them on the tip's page, never change them.
             "vote": ("view",),
@@ -35,6 +36,7 @@ GROUPS = {
             "tip": ("add", "change", "view"),
             # The sources under their own tips' bodies (the tip's permissions limit which tips).
             "tipsource": ACTIONS,
+            "tipimage": ACTIONS,
             # The tip form's category box asks the category list; the votes are the readers'
             # answers on the guru's own tips.
             "category": ("view",),

@@ -1,15 +1,20 @@
 """Editor forms: uploads are decoded and resized here, so a bad file is an error by its field."""
 
+import datetime
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
+from django.utils import formats, timezone
+from reversion.models import Version
 
 from tipsite.antispam import ProtectedFormMixin
 
-from . import images
+from . import images, markup
 from .editors import GURUS_GROUP
-from .models import Category, Guru, Tip, TipSource
+from .models import Category, Guru, Tip, TipImage, TipSource
 from .validators import WEB_LINK_MESSAGE, validate_web_link
 
 
@@ -82,6 +87,11 @@ class TipAdminForm(forms.ModelForm):
         help_text="Needed for “Request changes”: what should change. The guru reads it on the tip "
         "and in an e-mail. “Approve and schedule” uses the publish time below.",
     )
+    # When the tip was last saved as the editor opened it: saving refuses to overwrite a save
+    # made since (optimistic concurrency). Absent (an old form, a script), nothing is checked.
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Set by the admin while it shows an earlier version, whose revert has replaced the row.
+    live_saved_at: datetime.datetime | None = None
 
     class Meta:
         model = Tip
@@ -90,6 +100,17 @@ class TipAdminForm(forms.ModelForm):
             "status", "publish_at", "last_reviewed", "comments_closed",
         ]  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_at"].initial = self.saved_at().isoformat()
+
+    def saved_at(self) -> datetime.datetime:
+        """When the tip was last saved, as the database has it now."""
+        if self.live_saved_at:
+            return self.live_saved_at
+        return Tip.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).get()
+
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if not isinstance(upload, UploadedFile):
@@ -97,11 +118,22 @@ class TipAdminForm(forms.ModelForm):
         slug = self.cleaned_data.get("slug") or "tip"
         return images.jpeg_within(upload.picture, images.TIP_IMAGE_WIDTH, f"{slug}.jpg")
 
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        problems = markup.body_problems(body, self.instance.body_images())
+        if problems:
+            raise ValidationError(
+                [ValidationError(problem, code="not_shown") for problem in problems]
+            )
+        return body
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("image") and not cleaned.get("image_alt"):
             self.add_error("image_alt", "Describe the image for readers who cannot see it.")
         self._clean_review(cleaned)
+        if self.instance.pk:
+            self._refuse_overwriting(cleaned.get("opened_at") or "")
         return cleaned
 
     def _clean_review(self, cleaned) -> None:
@@ -116,6 +148,72 @@ class TipAdminForm(forms.ModelForm):
                 "publish_at",
                 "To schedule the tip, choose a time in the future (or use “Approve and publish”).",
             )
+
+    def _refuse_overwriting(self, opened_at: str) -> None:
+        try:
+            opened = datetime.datetime.fromisoformat(opened_at)
+        except ValueError:
+            return
+        # Locks the row until this save commits (the admin saves in a transaction), so two
+        # editors saving at once are told about each other rather than both going through.
+        saved = Tip.objects.select_for_update().filter(pk=self.instance.pk)
+        saved = self.live_saved_at or saved.values_list("updated_at", flat=True).get()
+        if opened == saved:
+            return
+        version = (
+            Version.objects.get_for_object_reference(Tip, self.instance.pk)
+            .select_related("revision__user")
+            .first()
+        )
+        user = version.revision.user if version else None
+        who = (user.get_full_name() or user.get_username()) if user else "Someone"
+        when = formats.date_format(timezone.localtime(saved), "DATETIME_FORMAT")
+        # Saving again now overwrites theirs, knowingly: the form carries the newer time.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_at")] = saved.isoformat()
+        raise ValidationError(
+            "%(who)s saved this tip on %(when)s, after you opened it. Nothing of yours is saved "
+            "yet and everything you typed is still below. Compare with their version under "
+            "History, then save again to replace it with yours.",
+            code="changed_since_opened",
+            params={"who": who, "when": when},
+        )
+
+
+class TipImageForm(forms.ModelForm):
+    """A picture for the tip's body: re-encoded into the sizes the page's ``srcset`` offers."""
+
+    image = PictureField(help_text=TipImage._meta.get_field("image").help_text)
+
+    class Meta:
+        model = TipImage
+        fields = ["image", "alt", "caption"]
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not isinstance(upload, UploadedFile):
+            return upload
+        stem = re.sub(r"[^\w-]", "", upload.name.rsplit(".", 1)[0])[:60] or "image"
+        fields = images.body_renditions(upload.picture, stem)
+        for name in ("medium", "small", "width", "height"):
+            setattr(self.instance, name, fields[name] or "")
+        return fields["image"]
+
+
+class TipImageFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        body = self.instance.body or ""
+        for form in self.deleted_forms:
+            image = form.instance
+            placed = (re.escape(address) + r"(?![\w/.-])" for address in image.addresses())
+            if image.pk and any(re.search(pattern, body) for pattern in placed):
+                raise ValidationError(
+                    "The body still shows the image \u201c%(alt)s\u201d (%(snippet)s), which you "
+                    "are deleting. Take it out of the body first.",
+                    code="image_in_use",
+                    params={"alt": image.alt, "snippet": image.snippet},
+                )
 
 
 class WebLinkField(forms.URLField):

@@ -12,6 +12,11 @@ from PIL import Image, ImageOps
 GURU_PHOTO_SIZE = 320
 GURU_THUMBNAIL_SIZE = 96
 TIP_IMAGE_WIDTH = 1200
+# A tip body's pictures: the page's column is at most 856 px wide, so these serve it at 1x and 2x
+# and phones at 1x to 3x (tips/markup.py's IMAGE_SIZES).
+LARGE_WIDTH = 1600
+MEDIUM_WIDTH = 960
+SMALL_WIDTH = 480
 
 
 def load_upload(upload) -> Image.Image:
@@ -70,3 +75,29 @@ def jpeg_within(image: Image.Image, width: int, name: str) -> ContentFile:
     copy = image.copy()
     copy.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
     return _jpeg(copy, name)
+
+
+def jpeg_at_width(image: Image.Image, width: int, name: str) -> ContentFile:
+    """Scale to exactly ``width`` pixels wide (never up), however tall the picture is."""
+    if image.width > width:
+        height = max(1, round(image.height * width / image.width))
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+    return _jpeg(image, name)
+
+
+def body_renditions(image: Image.Image, stem: str) -> dict:
+    """A tip body picture's files: full (at most ``LARGE_WIDTH``), and narrower ones it needs.
+
+    Returns the fields of a ``TipImage``: ``image``, ``medium``, ``small`` (None when the picture
+    is not wider than that), ``width`` and ``height`` of the full one.
+    """
+    full = min(image.width, LARGE_WIDTH)
+    fields = {
+        "image": jpeg_at_width(image, full, f"{stem}.jpg"),
+        "width": full,
+        "height": max(1, round(image.height * full / image.width)),
+    }
+    for field, width in (("medium", MEDIUM_WIDTH), ("small", SMALL_WIDTH)):
+        narrower = full > width
+        fields[field] = jpeg_at_width(image, width, f"{stem}-{width}w.jpg") if narrower else None
+    return fields

@@ -6,8 +6,10 @@ from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from reversion import register as keep_versions
 
-from .markup import render_markdown
+from .images import MEDIUM_WIDTH, SMALL_WIDTH
+from .markup import IMAGE_SCHEME, BodyImage, render_markdown
 from .validators import (
     validate_category_slug,
     validate_colour,
@@ -306,6 +308,14 @@ class TipStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+# Every save of a tip in a revision (the admin, services) keeps a version, with its images and
+# sources. Not
+# kept: the rendered body (made again on save) and the counters, which follow comments and votes,
+# not editors (a restore keeps today's: tips/admin.py).
+@keep_versions(
+    follow=["images", "sources"],
+    exclude=["body_html", "comment_count", "helpful_yes", "helpful_no", "edited_at"],
+)
 class Tip(models.Model):
     Status = TipStatus
 
@@ -316,7 +326,11 @@ class Tip(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200)
     question = models.CharField(max_length=300)
-    body = models.TextField(help_text="Markdown. HTML that could run in a browser is removed.")
+    body = models.TextField(
+        help_text="Markdown: # headings, **bold**, lists, > quotes, tables, [links](https://…) "
+        "and this tip's images as ![description](image:12). Anything the page cannot show is "
+        "refused with the line it is on."
+    )
     body_html = models.TextField(editable=False, blank=True)
     image = models.ImageField(upload_to="tips/", blank=True)
     image_alt = models.CharField(
@@ -395,7 +409,7 @@ class Tip(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_markdown(self.body, self.body_images())
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             update_fields = kwargs["update_fields"] = {*update_fields, "body_html"}
@@ -427,6 +441,17 @@ class Tip(models.Model):
         tip = super().from_db(db, field_names, values)
         tip._loaded_content = tip._content()
         return tip
+
+    def body_images(self) -> dict[str, BodyImage]:
+        """The pictures the body may show, by each address it may use for them."""
+        if self.pk is None:
+            return {}
+        return {
+            address: picture
+            for image in self.images.all()
+            for picture in [image.body_image()]
+            for address in image.addresses()
+        }
 
     @property
     def is_live(self) -> bool:
@@ -481,6 +506,7 @@ class Tip(models.Model):
         return not days or timezone.now() - self.publish_at < datetime.timedelta(days=days)
 
 
+@keep_versions()
 class TipSource(models.Model):
     """Where a tip's facts come from: listed, numbered, under its body."""
 
@@ -496,3 +522,67 @@ class TipSource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+@keep_versions()
+class TipImage(models.Model):
+    """A picture uploaded on a tip, shown in its body where ``![description](image:ID)`` says.
+
+    Pillow re-encodes the upload into the widths the page asks for (tips/images.py); readers get
+    them as a ``srcset``, with the width and height that keep the page from jumping.
+    """
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(
+        upload_to="tips/body/",
+        help_text="Any JPEG, PNG, GIF or WebP picture; it is resized for every screen.",
+    )
+    # Narrower renditions of ``image``, when the upload is wider than they are.
+    medium = models.ImageField(upload_to="tips/body/", editable=False, blank=True)
+    small = models.ImageField(upload_to="tips/body/", editable=False, blank=True)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    alt = models.CharField(
+        "description",
+        max_length=200,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    caption = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Optional; shown under the image when it stands alone.",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(alt=""), name="tip_body_image_has_description")
+        ]
+
+    def __str__(self) -> str:
+        return self.alt
+
+    @property
+    def snippet(self) -> str:
+        """What to paste into the body to show this image."""
+        alt = self.alt.replace("[", "(").replace("]", ")")
+        return f"![{alt}]({IMAGE_SCHEME}:{self.pk})"
+
+    def renditions(self) -> list[tuple[str, int]]:
+        """``(url, width)`` of each stored size, narrowest first."""
+        sizes = [(self.small, SMALL_WIDTH), (self.medium, MEDIUM_WIDTH), (self.image, self.width)]
+        return [(field.url, min(width, self.width)) for field, width in sizes if field]
+
+    def body_image(self) -> BodyImage:
+        return BodyImage(
+            renditions=tuple(self.renditions()),
+            width=self.width,
+            height=self.height,
+            alt=self.alt,
+            caption=self.caption,
+        )
+
+    def addresses(self) -> list[str]:
+        """Every address the body may place this image by: its snippet's and its files' URLs."""
+        files = [field.url for field in (self.image, self.medium, self.small) if field]
+        return [f"{IMAGE_SCHEME}:{self.pk}", *files]

@@ -4,6 +4,7 @@ editors, recording searches."""
 import datetime
 import logging
 
+import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -60,24 +61,49 @@ def tip_vote(*, tip: Tip, visitor: str, helpful: bool, reason: str = "") -> Vote
     return vote
 
 
-def tips_publish_now(*, tips) -> int:
+def tips_keep_versions(*, tip_ids, comment: str, user=None) -> None:
+    """Keep the tips as they now are as a version each, like every save in the admin.
+
+    Inside a revision already under way (an admin view's) they join it; otherwise they make one.
+    """
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(comment)
+        if user is not None:
+            reversion.set_user(user)
+        for tip in Tip.objects.filter(pk__in=tip_ids):
+            reversion.add_to_revision(tip)  # and its images, which the tip's versions follow
+
+
+def tips_publish_now(*, tips, user=None) -> int:
     """Publish the given tips with a publish time of now; returns how many changed.
 
     A tip in review is approved (:func:`tip_approve`), so its guru hears of it.
     """
-    approved = sum(tip_approve(tip=tip) for tip in tips.filter(status=Tip.Status.IN_REVIEW))
-    changed = approved + tips.exclude(
-        status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now()
-    ).update(status=Tip.Status.PUBLISHED, publish_at=timezone.now(), updated_at=timezone.now())
+    with transaction.atomic():
+        approved = [
+            tip.pk for tip in tips.filter(status=Tip.Status.IN_REVIEW) if tip_approve(tip=tip)
+        ]
+        ids = list(
+            tips.exclude(status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now()).values_list(
+                "pk", flat=True
+            )
+        )
+        changed = len(approved) + Tip.objects.filter(pk__in=ids).update(
+            status=Tip.Status.PUBLISHED, publish_at=timezone.now(), updated_at=timezone.now()
+        )
+        tips_keep_versions(tip_ids=[*approved, *ids], comment="Published now.", user=user)
     transaction.on_commit(content_changed)
     return changed
 
 
-def tips_unpublish(*, tips) -> int:
+def tips_unpublish(*, tips, user=None) -> int:
     """Take the given tips back to draft; returns how many changed."""
-    changed = tips.exclude(status=Tip.Status.DRAFT).update(
-        status=Tip.Status.DRAFT, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        ids = list(tips.exclude(status=Tip.Status.DRAFT).values_list("pk", flat=True))
+        changed = Tip.objects.filter(pk__in=ids).update(
+            status=Tip.Status.DRAFT, updated_at=timezone.now()
+        )
+        tips_keep_versions(tip_ids=ids, comment="Unpublished.", user=user)
     transaction.on_commit(content_changed)
     return changed
 
@@ -108,9 +134,11 @@ def search_misses_prune(*, days: int) -> int:
     return deleted
 
 
-def tip_mark_reviewed(*, tip: Tip) -> None:
-    tip.last_reviewed = timezone.localdate()
-    tip.save(update_fields=["last_reviewed", "updated_at"])
+def tip_mark_reviewed(*, tip: Tip, user=None) -> None:
+    with transaction.atomic():
+        tip.last_reviewed = timezone.localdate()
+        tip.save(update_fields=["last_reviewed", "updated_at"])
+        tips_keep_versions(tip_ids=[tip.pk], comment="Marked as reviewed.", user=user)
 
 
 def tip_submit_for_review(*, tip: Tip) -> bool:
@@ -125,6 +153,7 @@ def tip_submit_for_review(*, tip: Tip) -> bool:
     )
     if sent:
         tip.refresh_from_db(fields=["status", "submitted_at", "updated_at"])
+        tips_keep_versions(tip_ids=[tip.pk], comment="Submitted for review.")
         transaction.on_commit(lambda: _mail_editors_submitted(tip))
     return bool(sent)
 
@@ -141,6 +170,7 @@ def tip_request_changes(*, tip: Tip, note: str) -> bool:
     )
     if changed:
         tip.refresh_from_db(fields=["status", "review_note", "submitted_at", "updated_at"])
+        tips_keep_versions(tip_ids=[tip.pk], comment="Changes requested.")
         transaction.on_commit(lambda: _mail_guru(tip, "tips/email/changes_requested.txt"))
     return bool(changed)
 
@@ -160,6 +190,7 @@ def tip_approve(*, tip: Tip, publish_at: datetime.datetime | None = None) -> boo
     )
     if changed:
         tip.refresh_from_db()
+        tips_keep_versions(tip_ids=[tip.pk], comment="Approved.")
         transaction.on_commit(content_changed)
         transaction.on_commit(lambda: _mail_guru(tip, "tips/email/approved.txt"))
     return bool(changed)

@@ -87,6 +87,7 @@ def test_write_this_tip_prefills_the_tip_form_and_answers_the_request(
                 "publish_at_1": now.strftime("%H:%M:%S"), "last_reviewed": "",
                 "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
                 "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
+                "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0",
             },
         )  # fmt: skip
     assert response.status_code == 302

@@ -42,6 +42,8 @@ def tip_form_data(category, **overrides):
         "votes-INITIAL_FORMS": "0",
         "sources-TOTAL_FORMS": "0",
         "sources-INITIAL_FORMS": "0",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

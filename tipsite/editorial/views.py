@@ -74,6 +74,6 @@ def content_gaps(request: HttpRequest) -> HttpResponse:
 def mark_reviewed(request: HttpRequest, tip_id: int) -> HttpResponse:
     _require_editor(request)
     tip = get_object_or_404(Tip, pk=tip_id)
-    services.tip_mark_reviewed(tip=tip)
+    services.tip_mark_reviewed(tip=tip, user=request.user)
     messages.success(request, f"“{tip.title}” is marked as reviewed today.")
     return redirect("content-gaps")

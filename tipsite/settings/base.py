@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    # Every save of a tip kept as a version; the admin compares and restores them.
+    "reversion",
+    "reversion_compare",
     "tips",
     "comments",
     "requests_app",
