@@ -180,3 +180,35 @@ def make_guru_user(username: str = "writer", guru: Guru | None = None, **fields)
     guru.user = user
     guru.save(update_fields=["user"])
     return user
+RICH_TIP_SLUG = "stones-step-by-step"
+
+
+def make_rich_tip(category: Category | None = None) -> Tip:
+    """A published tip whose body has what editors write: headings, an image, a list, a table,
+    a quote and links. The first tip in ``category`` (default: the seed tip's) with that slug."""
+    from tips import images
+    from tips.models import TipImage
+
+    category = category or Category.objects.get(slug="massage-therapy-techniques")
+    tip = Tip.objects.filter(category=category, slug=RICH_TIP_SLUG).first()
+    if tip:
+        return tip
+    # Whole seconds, as an editor's form gives them (pages print the time with its fraction).
+    yesterday = (timezone.now() - datetime.timedelta(days=1)).replace(microsecond=0)
+    tip = make_tip(category=category, slug=RICH_TIP_SLUG, title="Hot Stones, Step by Step",
+                   question="How do I use hot stones safely?", body="Soon.",
+                   publish_at=yesterday)  # fmt: skip
+    picture = Image.new("RGB", (1800, 1200), "#3a7")
+    image = TipImage.objects.create(
+        tip=tip, alt="Three basalt stones warming in a pan", caption="Warm, never hot.",
+        **images.body_renditions(picture, "stones"),
+    )  # fmt: skip
+    tip.body = (
+        "Stones hold heat for a long time. See [our techniques](/massage-therapy/) or the "
+        "[AMTA](https://www.amtamassage.org/).\n\n"
+        f"# Before you start\n\n{image.snippet}\n\n- Heat the stones in water\n- Never use a "
+        "microwave\n\n## How long\n\n| Stone | Minutes |\n|:--|--:|\n| Basalt | 5 |\n"
+        "| Marble | 3 |\n\n> Test every stone on your own forearm first."
+    )
+    tip.save()
+    return tip

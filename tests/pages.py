@@ -9,6 +9,8 @@ PAGE_TYPES = {
     "category": "/massage-therapy/massage-therapy-techniques/",
     "category-helpful": "/massage-therapy/massage-therapy-techniques/?sort=helpful",
     "tip": SEED_TIP,
+    # Made by tests.factories.make_rich_tip: a body with headings, an image, a list and a table.
+    "tip-rich": "/massage-therapy/massage-therapy-techniques/stones-step-by-step/",
     "guru": "/gurus/joe-wallace/",
     "request-form": "/request-a-tip/?category=massage-therapy-techniques",
     "answered-requests": "/requests/answered/",

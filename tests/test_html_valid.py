@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from tests.factories import make_rich_tip
 from tests.pages import EXPECTED_STATUS, PAGE_TYPES, SEED_TIP, add_reader_activity
 from tests.test_csrf import SAME_SITE, post_without_token
 from tests.tools import VNU_JAR, require_checkers
@@ -25,6 +26,7 @@ def test_every_public_page_type_passes_the_nu_html_checker(client, tmp_path):
     Tip.objects.filter(slug=SEED_TIP.rstrip("/").rsplit("/", 1)[1]).update(
         helpful_yes=9, helpful_no=2
     )
+    make_rich_tip()
     files = {}
     for name, url in PAGE_TYPES.items():
         response = client.get(url)

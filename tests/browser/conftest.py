@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.factories import make_rich_tip
 from tests.tools import (
     ARTIFACTS,
     AXE_JS,
@@ -38,8 +39,9 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def site(live_server):
-    """The live test server with the demo network loaded."""
+    """The live test server with the demo network loaded, and a tip whose body has it all."""
     call_command("seed_demo", stdout=io.StringIO())
+    make_rich_tip()
     return live_server
 
 
