@@ -212,6 +212,22 @@ def test_a_body_with_something_the_page_cannot_show_is_refused_by_line_and_kept(
     assert not Tip.objects.exists()
 
 
+def test_a_refused_draft_keeps_the_body_and_the_images_description_and_caption(client):
+    editor_client(client)
+    data = tip_form_data(make_category(), body="# Steps\n\n<iframe src=x></iframe>")
+    data.update({
+        "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "0", "images-0-image": image_upload(),
+        "images-0-alt": "Hands on a shoulder", "images-0-caption": "Gently",
+    })  # fmt: skip
+    response = client.post(reverse("admin:tips_tip_add"), data)
+    page = response.content.decode()
+    assert "Line 3: &lt;iframe&gt; is not allowed." in page
+    assert "# Steps\n\n&lt;iframe src=x&gt;&lt;/iframe&gt;</textarea>" in page
+    assert 'value="Hands on a shoulder"' in page
+    assert 'value="Gently"' in page
+    assert not TipImage.objects.exists()
+
+
 def test_the_change_form_carries_the_preview_and_unsaved_edits_guard(client):
     editor_client(client)
     page = client.get(reverse("admin:tips_tip_add")).content.decode()
