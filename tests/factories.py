@@ -180,6 +180,8 @@ def make_guru_user(username: str = "writer", guru: Guru | None = None, **fields)
     guru.user = user
     guru.save(update_fields=["user"])
     return user
+
+
 RICH_TIP_SLUG = "stones-step-by-step"
 
 

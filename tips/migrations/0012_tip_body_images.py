@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tips", "0009_search_document"),
+        ("tips", "0011_guru_login_and_tip_review"),
     ]
 
     operations = [
