@@ -166,6 +166,7 @@ def test_a_guru_writing_from_a_request_neither_sees_nor_answers_it(client):
             "category": category.pk, "image_alt": "",
             "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
             "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
+            "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0",
         },
     )  # fmt: skip
     assert response.status_code == 302

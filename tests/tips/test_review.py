@@ -44,6 +44,8 @@ def writer_data(category, **overrides) -> dict:
         "votes-INITIAL_FORMS": "0",
         "sources-TOTAL_FORMS": "0",
         "sources-INITIAL_FORMS": "0",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -69,6 +71,8 @@ def editor_data(tip, **overrides) -> dict:
         "votes-INITIAL_FORMS": "0",
         "sources-TOTAL_FORMS": "0",
         "sources-INITIAL_FORMS": "0",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -518,3 +522,21 @@ def test_editors_link_a_guru_to_a_login_of_the_gurus_group_only(editor_client, d
     assert ">writer2</option>" in page
     assert ">boss</option>" not in page
     assert writer.guru != guru
+
+
+def test_a_guru_can_neither_restore_nor_recover_versions(client):
+    """Restoring writes back a whole earlier row, status and guru included: editors only."""
+    import reversion
+    from reversion.models import Version
+
+    user = make_guru_user()
+    tip = make_tip(guru=user.guru, status=Tip.Status.DRAFT)
+    with reversion.create_revision():
+        tip.save()
+    version = Version.objects.get_for_object(tip).first()
+    client.force_login(user)
+    revision = reverse("admin:tips_tip_revision", args=[tip.pk, version.pk])
+    assert client.get(revision).status_code == 403
+    assert client.post(revision, {}).status_code == 403
+    assert client.get(reverse("admin:tips_tip_recoverlist")).status_code == 403
+    assert client.get(reverse("admin:tips_tip_recover", args=[version.pk])).status_code == 403

@@ -64,7 +64,11 @@ def test_a_source_link_that_is_not_http_is_refused_by_its_field(editor_client, l
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count(WEB_LINK_MESSAGE) == 1
-    errors = response.context["inline_admin_formsets"][0].formset.errors
+    formsets = {
+        inline.formset.prefix: inline.formset
+        for inline in response.context["inline_admin_formsets"]
+    }
+    errors = formsets["sources"].errors
     assert errors == [{"url": [WEB_LINK_MESSAGE]}]
     assert 'value="A study"' in html
     assert not TipSource.objects.exists()
