@@ -1,5 +1,5 @@
 """Site-wide request handling: request ids and logs, hostile requests refused, a header Django
-lacks, bench counters."""
+lacks."""
 
 import contextvars
 import json
@@ -11,7 +11,6 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler
-from django.db import connection
 from django.http import HttpResponseNotAllowed
 
 logger = logging.getLogger("tipsite.requests")
@@ -126,28 +125,4 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        return response
-
-
-class QueryCountHeaderMiddleware:
-    """Benchmarks only (BENCH_COUNT_QUERIES=1): the request's query count in X-DB-Queries.
-
-    Counts through an execute wrapper, which neither opens a connection for requests that
-    need none nor keeps the SQL, so the count costs almost nothing on the pages it measures.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        count = 0
-
-        def counted(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counted):
-            response = self.get_response(request)
-        response["X-DB-Queries"] = str(count)
         return response

@@ -57,9 +57,6 @@ urlpatterns = [
     path("", include("tips.urls")),
 ]
 
-if settings.BENCH_ENDPOINTS:
-    urlpatterns.insert(0, path("bench/baseline/", views.bench_baseline))
-
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.insert(

@@ -74,12 +74,6 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 @require_safe
-def bench_baseline(request: HttpRequest) -> HttpResponse:
-    """Benchmarks only: the cheapest page Django can serve, to measure everything else against."""
-    return render(request, "bench/baseline.html", {"now": "baseline"})
-
-
-@require_safe
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Browsers ask for /favicon.ico on every page, the admin's included."""
     return HttpResponseRedirect(static("img/favicon.svg"))

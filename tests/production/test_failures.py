@@ -185,16 +185,3 @@ def test_an_error_is_logged_with_its_request_id_and_the_500_page_shows_it(client
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors
     assert {r.request_id for r in errors if hasattr(r, "request_id")} <= {request_id}
-
-
-BASELINE = """
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0)
-    print(json.dumps({"status": client.get("/bench/baseline/").status_code}))
-"""
-
-
-def test_the_baseline_view_exists_only_for_benchmarks(tmp_path):
-    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
-    assert run_site(BASELINE, BENCH_ENDPOINTS="1", DATABASE_URL=database)["status"] == 200
-    assert run_site(BASELINE, DATABASE_URL=database)["status"] == 404

@@ -72,12 +72,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-# Benchmarks only (make bench): the bare baseline view at /bench/baseline/.
-BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
-if env_bool("BENCH_COUNT_QUERIES", False):
-    # Benchmarks only: report each request's database queries in a response header.
-    MIDDLEWARE.insert(1, "tipsite.middleware.QueryCountHeaderMiddleware")
-
 ROOT_URLCONF = "tipsite.urls"
 # Where editors log in; move it (e.g. "backstage-7f3a/") to keep bots off the login page.
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
