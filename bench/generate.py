@@ -4,7 +4,8 @@
 
 Migrates the database, empties what an earlier run loaded (and refuses to empty anything it did
 not load), bulk-inserts topics, categories, gurus, tips and comments, builds the search index
-once, and writes bench/last_run.json: the pages bench/run.py loads. Without --database-url or
+once, and writes bench/last_run.json (the pages bench/run.py loads) and the lists of addresses
+the crawl and zipf rows walk (bench/data/lists/). Without --database-url or
 DATABASE_URL it uses bench/data/bench.sqlite3, never the development database.
 """
 
@@ -92,8 +93,20 @@ def main() -> None:
     manifest["generated_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     manifest["preset"] = args.size
     manifest["seconds"] = {**phases.seconds, "total": phases.total}
+    manifest["lists"] = write_lists(manifest["lists"], args.manifest.parent / "data" / "lists")
     args.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"Done in {phases.total:.1f} s; pages to load are in {args.manifest}")
+
+
+def write_lists(lists: dict[str, list[str]], folder: Path) -> dict[str, dict]:
+    """Each list of addresses in a file of its own, one a line: bench/run.py walks them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for kind, paths in lists.items():
+        path = folder / f"{kind}.txt"
+        path.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
+        written[kind] = {"path": str(path), "count": len(paths)}
+    return written
 
 
 if __name__ == "__main__":

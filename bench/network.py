@@ -104,7 +104,7 @@ def build(*, size: Size, seed: int, phases: Phases) -> dict:
             rebuild_search_index()
     with phases("finish"):
         finish()
-    return manifest(network, plan, size)
+    return manifest(network, plan, size, rng)
 
 
 def check_may_wipe() -> None:
@@ -324,7 +324,7 @@ class TipPlan:
     guru_id: list[int]
     slugs: list[str]
     designated: int  # index of the tip with exactly DESIGNATED_COMMENTS comments
-    post_targets: list[int]  # indexes of the tips the comment posts of each run write to
+    post_targets: list[int]  # index of the tip the comment posts write to
     rare: list[int]
     common_count: int
     big_category_tips: int
@@ -352,9 +352,8 @@ def load_tips(rng, writer, blocks, network: Network, size: Size, now) -> TipPlan
     designated = next(
         i for i in range(int(size.tips * 0.9), size.tips) if category_index[i] in rotating
     )
-    # One tip to post comments to per run (cold, warm), so a run never starts on the thousands
-    # of comments the one before it posted.
-    post_targets = [i for i in range(int(size.tips * 0.8), size.tips) if i != designated][:2]
+    # The tip the comment posts go to: not the designated tip, whose comments are counted.
+    post_targets = [i for i in range(int(size.tips * 0.8), size.tips) if i != designated][:1]
     candidates = [i for i in range(size.tips) if i not in (designated, *post_targets)]
     rare = sorted(rng.sample(candidates, k=min(words.RARE_TIPS, len(candidates))))
     rare_set = set(rare)
@@ -526,7 +525,7 @@ def finish() -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def manifest(network: Network, plan: TipPlan, size: Size) -> dict:
+def manifest(network: Network, plan: TipPlan, size: Size, rng: random.Random) -> dict:
     """The pages to load and the facts behind them, for bench/run.py."""
     per_page = settings.TIPS_PER_PAGE
     big = network.big_category
@@ -544,6 +543,7 @@ def manifest(network: Network, plan: TipPlan, size: Size) -> dict:
         return reverse("tips:tip", kwargs=kwargs)
 
     designated_guru = next(g for g in network.gurus if g.id == plan.guru_id[plan.designated])
+    post_target = plan.post_targets[0]
     search = reverse("tips:search")
     # "kind" names what a page is at any size (the deep page's number depends on the size).
     pages = [
@@ -608,17 +608,55 @@ def manifest(network: Network, plan: TipPlan, size: Size) -> dict:
             "rare_word_tips": len(plan.rare),
         },
         "comment_post": {
-            run: {
-                "tip_id": target + 1,
-                "tip_path": tip_url(target),
-                "action": reverse("comments:post", kwargs={"tip_id": target + 1}),
-                # The author of the tip's first comment: known, so a new comment publishes.
-                "email": reader(reader_of(target + 1, 0))[1],
-                "name": "Bench Reader",
-            }
-            for run, target in zip(("cold", "warm"), plan.post_targets, strict=True)
+            "tip_id": post_target + 1,
+            "tip_path": tip_url(post_target),
+            "action": reverse("comments:post", kwargs={"tip_id": post_target + 1}),
+            # The author of the tip's first comment: known, so a new comment publishes.
+            "email": reader(reader_of(post_target + 1, 0))[1],
+            "name": "Bench Reader",
         },
+        "lists": crawl_lists(network, plan, rng, tip_url),
     }
+
+
+def crawl_lists(network: Network, plan: TipPlan, rng: random.Random, tip_url) -> dict:
+    """Every address a crawler finds, by kind, each once and in a random order.
+
+    - tips: every public tip; categories: every page of every category (category × page);
+    - listings: the home page, the topics and the categories' first pages, the pages readers
+      arrive on most, in that order (the zipf row ranks them first);
+    - searches: distinct searches, common and rare words mixed: single words most tips have,
+      the common word with another, pairs few tips have both of, the rare word with another.
+    """
+    per_page = settings.TIPS_PER_PAGE
+    public_by_category = [0] * len(network.categories)
+    for index, public in enumerate(plan.public):
+        public_by_category[plan.category_index[index]] += public
+    tips = [tip_url(i) for i, public in enumerate(plan.public) if public]
+    categories = [
+        category.get_absolute_url() + (f"?page={page}" if page > 1 else "")
+        for category, count in zip(network.categories, public_by_category, strict=True)
+        for page in range(1, max(1, math.ceil(count / per_page)) + 1)
+    ]
+    search = reverse("tips:search")
+    singles = [*words.NOUNS, *words.VERBS, *words.ADJECTIVES]
+    queries = [
+        words.COMMON_WORD,
+        *singles,
+        *(f"{words.COMMON_WORD} {noun}" for noun in words.NOUNS),
+        *(f"{adjective} {noun}" for adjective in words.ADJECTIVES for noun in words.NOUNS),
+        words.RARE_WORD,
+        *(f"{words.RARE_WORD} {word}" for word in singles),
+    ]
+    searches = [f"{search}?{urlencode({'q': q})}" for q in dict.fromkeys(queries)]
+    for kind in (tips, categories, searches):
+        rng.shuffle(kind)
+    listings = [
+        reverse("tips:home"),
+        *(topic.get_absolute_url() for topic in network.topics),
+        *(category.get_absolute_url() for category in network.categories),
+    ]
+    return {"tips": tips, "categories": categories, "searches": searches, "listings": listings}
 
 
 def _database_label() -> str:

@@ -1,12 +1,14 @@
-"""`make bench`: generate the network, serve it the production way, load it, cold and warm.
+"""`make bench`: generate the network, serve it the production way beside a stock Django
+project, and load both in one run.
 
     .venv/bin/python bench/suite.py --size quick|full [--skip-generate]
 
 Uses $DATABASE_URL when set (PostgreSQL), else bench/data/bench.sqlite3, and Redis at $REDIS_URL
 (or 127.0.0.1:6379 when it answers) for the cache. It loads the network, counts each page's
-queries on a 100-tip network beside it (bench/queries.py), then for each of "cold" (the cache
-emptied before every measurement) and "warm" (pages in the cache) starts gunicorn with
-production settings, runs bench/run.py against it and stops it. Tables land in bench/results/.
+queries on a 100-tip network beside it (bench/queries.py), then starts two gunicorns with the
+same worker settings: TipSite with bench/settings.py (production settings plus the benchmark's
+addresses) and the stock project of bench/stock/; runs bench/run.py against both and stops
+them. The table lands in bench/results/.
 """
 
 import argparse
@@ -25,8 +27,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-PORT = 8787
-# The production default, set here so the cold run knows how long the workers keep pages.
+PORT, STOCK_PORT = 8787, 8788
+# The production default, set here so the runner knows how long the workers keep pages.
 RECHECK_SECONDS = "1"
 
 
@@ -43,7 +45,7 @@ def redis_url() -> str:
 def server_env(database_url: str, redis: str, prefix: str, static_root: str) -> dict:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tipsite.settings.production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "HTTPS": "false",
@@ -51,8 +53,6 @@ def server_env(database_url: str, redis: str, prefix: str, static_root: str) -> 
         "REDIS_URL": redis,
         "CACHE_KEY_PREFIX": prefix,
         "STATIC_ROOT": static_root,
-        "BENCH_ENDPOINTS": "1",
-        "BENCH_COUNT_QUERIES": "1",
         # The comment-post load is one visitor posting fast: lift the human-speed limits.
         "FLOOD_INTERVAL_SECONDS": "0",
         "FLOOD_PER_HOUR": "0",
@@ -65,15 +65,24 @@ def server_env(database_url: str, redis: str, prefix: str, static_root: str) -> 
     }
 
 
-def wait_until_up(url: str, seconds: float = 60) -> None:
+def wait_until_up(url: str, path: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/bench/baseline/", timeout=5):  # noqa: S310
+            with urllib.request.urlopen(url + path, timeout=5):  # noqa: S310
                 return
         except OSError:
             time.sleep(0.3)
     raise SystemExit(f"gunicorn did not answer on {url}")
+
+
+def gunicorn(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+    """One server, with the worker settings both servers of a run share."""
+    return subprocess.Popen(  # noqa: S603
+        [GUNICORN, app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--timeout", "120", "--log-level", "warning"],
+        env=env, cwd=PROJECT_DIR,
+    )  # fmt: skip
 
 
 def main() -> None:
@@ -82,7 +91,6 @@ def main() -> None:
     parser.add_argument("--skip-generate", action="store_true", help="reuse the loaded network")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--duration", type=int, help="seconds per row")
-    parser.add_argument("--caches", default="cold,warm", help="which runs, in order")
     args = parser.parse_args()
     started = time.monotonic()
     database_url = os.environ.get("DATABASE_URL") or (
@@ -98,32 +106,34 @@ def main() -> None:
     subprocess.run(count, env=env, check=True)  # noqa: S603
 
     static_root = tempfile.mkdtemp(prefix="tipsite-bench-static-")
-    url = f"http://127.0.0.1:{PORT}"
+    url, stock_url = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{STOCK_PORT}"
     redis = redis_url()
-    for cache in args.caches.split(","):
-        prefix = f"bench-{time.time()}"
-        environment = server_env(database_url, redis, prefix, static_root)
-        subprocess.run(  # noqa: S603
-            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=environment, cwd=PROJECT_DIR, check=True,
-        )  # fmt: skip
-        server = subprocess.Popen(  # noqa: S603
-            [GUNICORN, "tipsite.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", str(args.workers), "--timeout", "120", "--log-level", "warning"],
-            env=environment, cwd=PROJECT_DIR,
-        )  # fmt: skip
-        try:
-            wait_until_up(url)
-            command = [PYTHON, str(BENCH_DIR / "run.py"), "--url", url, "--cache", cache,
-                       "--pid", str(server.pid), "--database-url", database_url,
-                       "--redis-url", redis, "--cache-prefix", prefix,
-                       "--recheck-seconds", RECHECK_SECONDS,
-                       "--small-queries", str(small)]  # fmt: skip
-            if args.duration:
-                command += ["--duration", str(args.duration)]
-            subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True)  # noqa: S603
-        finally:
+    prefix = f"bench-{time.time()}"
+    environment = server_env(database_url, redis, prefix, static_root)
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=environment, cwd=PROJECT_DIR, check=True,
+    )  # fmt: skip
+    stock_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.stock.settings"}
+    servers = [
+        gunicorn("tipsite.wsgi:application", PORT, args.workers, environment),
+        gunicorn("bench.stock.wsgi:application", STOCK_PORT, args.workers, stock_env),
+    ]
+    try:
+        wait_until_up(url, "/bench/baseline/")
+        wait_until_up(stock_url, "/ok/")
+        command = [PYTHON, str(BENCH_DIR / "run.py"), "--url", url, "--stock-url", stock_url,
+                   "--pid", str(servers[0].pid), "--stock-pid", str(servers[1].pid),
+                   "--database-url", database_url, "--redis-url", redis,
+                   "--cache-prefix", prefix, "--recheck-seconds", RECHECK_SECONDS,
+                   "--small-queries", str(small)]  # fmt: skip
+        if args.duration:
+            command += ["--duration", str(args.duration)]
+        subprocess.run(command, env=env, cwd=PROJECT_DIR, check=True)  # noqa: S603
+    finally:
+        for server in servers:
             server.send_signal(signal.SIGTERM)
+        for server in servers:
             server.wait(timeout=60)
     print(f"make bench took {time.monotonic() - started:.0f} s", flush=True)
 
