@@ -56,8 +56,9 @@ serve: install
 		exec $(BIN)/gunicorn tipsite.wsgi:application --bind 127.0.0.1:$(PORT) \
 			--workers $(WORKERS) --timeout 30 --graceful-timeout 10'
 
-## bench: build the benchmark network and load it with wrk, cold and warm (SIZE=quick: ~1 minute).
-## Uses $$DATABASE_URL (PostgreSQL) when set, else bench/data/bench.sqlite3. See bench/README.md.
+## bench: build the benchmark network and load it with wrk beside a stock Django project: crawl,
+## zipf and hot rows (SIZE=quick: ~1 minute). Uses $$DATABASE_URL (PostgreSQL) when set, else
+## bench/data/bench.sqlite3. See bench/README.md.
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/suite.py --size $(SIZE)

@@ -1,6 +1,5 @@
 -- After wrk's own report, print one line bench/run.py parses: "BENCH key=value ...".
 -- Times are in microseconds, as wrk measures them; "status" counts responses >= 400.
--- With BENCH_HISTOGRAM=1 in the environment, a second line "BENCHHIST" holds every latency.
 
 function bench_report(summary, latency, extra)
   local errors = summary.errors
@@ -13,15 +12,6 @@ function bench_report(summary, latency, extra)
     math.floor(latency:percentile(99)), math.floor(latency.max)
   )
   io.write(line .. (extra or "") .. "\n")
-  if os.getenv("BENCH_HISTOGRAM") == "1" then
-    -- Every latency seen and how often ("µs:count"), so runs in turns can be joined exactly.
-    local pairs = {}
-    for i = 1, #latency do
-      local us, count = latency(i)
-      pairs[#pairs + 1] = string.format("%d:%d", us, count)
-    end
-    io.write("BENCHHIST " .. table.concat(pairs, " ") .. "\n")
-  end
 end
 
 done = function(summary, latency, requests)
