@@ -4,9 +4,10 @@
 
 Loads the tiny network (100 tips) into a database of its own next to the large one's
 (bench/data/bench-100.sqlite3, or <name>_100 on the same PostgreSQL server, created if need be),
-then renders each page once in this process from an empty cache, as a cold run's first fetch
-does, and writes the queries each kind of page took as JSON. bench/run.py shows them beside the
-large network's: the same numbers mean no page's query count grows with the content.
+then renders each page once in this process from an empty cache, as bench/run.py's pages
+"rendered alone" are, and writes the queries each kind of page took as JSON. bench/run.py
+shows them beside the large network's: the same numbers mean no page's query count grows with
+the content.
 """
 
 import argparse
@@ -58,7 +59,7 @@ def main() -> None:
 
 
 def page_queries(manifest: dict) -> dict[str, str]:
-    """Each page's queries by kind, rendered from an empty cache as a cold run's first fetch."""
+    """Each page's queries by kind, each rendered from an empty cache."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client

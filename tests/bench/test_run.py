@@ -39,7 +39,7 @@ def row(name, rps, *, p95=10.0, concurrency=8, **numbers):
 
 
 def a_run(rows=(), **renders):
-    r = run.Run("full", 10, 20, 7, [16], True, rows=list(rows))
+    r = run.Run("full", 10, 20, 5, 7, [16], True, rows=list(rows))
     r.renders_by_page = {
         name: run.Render(ms, "4", 200, "miss", 2_000) for name, ms in renders.items()
     }
@@ -211,6 +211,20 @@ def test_crawl_rows_are_judged_against_the_template_baseline_and_p95():
     slow = judge([row("crawl tips", 900, p95=50), row("crawl searches", 900, p95=100)])
     assert not slow["crawl tips"].ok
     assert not slow["crawl searches"].ok
+
+
+def test_a_crawl_row_that_completed_nothing_fails():
+    checks = judge([row("crawl tips", 900, requests=0)])
+    assert not checks["crawl tips"].ok
+    assert "none done" in checks["crawl tips"].measured
+
+
+def test_a_crawl_warms_up_on_addresses_its_row_never_sends():
+    paths = [f"/tip/{n}/" for n in range(101)]
+    warmup, measured = run.crawl_split(paths)
+    assert not set(warmup) & set(measured)
+    assert sorted(warmup + measured) == sorted(paths)
+    assert len(measured) == 50
 
 
 def test_home_topic_and_sitemap_are_judged_on_their_renders_with_nothing_cached():
