@@ -233,6 +233,10 @@ def test_home_topic_and_sitemap_are_judged_on_their_renders_with_nothing_cached(
     assert not checks["topic rendered with nothing cached < 15 ms"].ok
     assert checks["a sitemap section of 2,000 URLs < 25 ms"].ok
     assert "2,000 URLs" in checks["a sitemap section"].measured
+    r = a_run(BASELINES, **FAST_RENDERS)
+    r.renders_by_page["sitemap tips p1"] = run.Render(5.0, "4", 200, "miss", 1_976)
+    [small] = [c for c in run.evaluate(r, MANIFEST, None, 0, "sqlite") if "sitemap" in c.target]
+    assert small.measured.endswith("1,976 URLs (this network's section is smaller)")
     slow = judge(renders={**FAST_RENDERS, "sitemap tips p1": 25.0})
     assert not slow["a sitemap section"].ok
 
@@ -345,7 +349,7 @@ def test_emptying_the_cache_removes_the_servers_keys_and_nothing_else():
 
 def test_without_redis_the_server_empties_its_caches_and_the_workers_are_replaced():
     answers = iter([run.Fetched(200, {}, '{"per_worker": ["default"]}', 1.0),
-                    run.Fetched(200, {}, '{"per_worker": []}', 1.0)])  # fmt: skip
+                    run.Fetched(200, {}, '{"per_worker": ["recent_pages"]}', 1.0)])  # fmt: skip
     workers = mock.Mock(master=123)
     reset = run.CacheReset("http://127.0.0.1:1", workers, "", "")
     with (
@@ -355,6 +359,6 @@ def test_without_redis_the_server_empties_its_caches_and_the_workers_are_replace
         reset()
         assert replaced.call_count == 1, "a cache in each worker's memory"
         reset()
-        assert replaced.call_count == 1, "only shared caches: emptied by the server"
+        assert replaced.call_count == 1, "shared caches and the recent pages, which expire"
     assert fetched.call_args.args[1] == "/bench/cache/clear/"
     assert fetched.call_args.kwargs["method"] == "POST"
