@@ -626,7 +626,8 @@ def crawl_lists(network: Network, plan: TipPlan, rng: random.Random, tip_url) ->
     - listings: the home page, the topics and the categories' first pages, the pages readers
       arrive on most, in that order (the zipf row ranks them first);
     - searches: distinct searches, common and rare words mixed: single words most tips have,
-      the common word with another, pairs few tips have both of, the rare word with another.
+      the common word with another, pairs few tips have both of (some 10,000), the rare word
+      with another.
     """
     per_page = settings.TIPS_PER_PAGE
     public_by_category = [0] * len(network.categories)
@@ -645,6 +646,7 @@ def crawl_lists(network: Network, plan: TipPlan, rng: random.Random, tip_url) ->
         *singles,
         *(f"{words.COMMON_WORD} {noun}" for noun in words.NOUNS),
         *(f"{adjective} {noun}" for adjective in words.ADJECTIVES for noun in words.NOUNS),
+        *(f"{verb} {noun}" for verb in words.VERBS for noun in words.NOUNS),
         words.RARE_WORD,
         *(f"{words.RARE_WORD} {word}" for word in singles),
     ]

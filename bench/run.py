@@ -78,7 +78,7 @@ PRESETS = {
     # seconds per row, of zipf and of crawl warm-up, renders alone per page; baselines again
     # at the end.
     "full": {
-        "duration": 10, "warmup": 20, "crawl_warmup": 5, "renders": 7,
+        "duration": 5, "warmup": 20, "crawl_warmup": 3, "renders": 7,
         "post_levels": "1,8,16,32", "baselines_after": True,
     },
     "quick": {
@@ -98,7 +98,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--url", required=True, help="TipSite, served with bench.settings")
     parser.add_argument("--stock-url", required=True, help="the stock project (bench/stock)")
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
-    parser.add_argument("--duration", type=int, help="seconds per row (full 10, quick 1)")
+    parser.add_argument("--duration", type=int, help="seconds per row (full 5, quick 1)")
     parser.add_argument("--warmup", type=int, help="seconds of zipf traffic before its row")
     parser.add_argument("--pid", type=int, help="TipSite's gunicorn master (default: who listens)")
     parser.add_argument("--stock-pid", type=int, help="the stock project's gunicorn master")
@@ -579,17 +579,17 @@ def read_list(manifest: dict, kind: str) -> list[str]:
 
 
 def crawl_split(paths: list[str]) -> tuple[list[str], list[str]]:
-    """A list's addresses for the warm-up and for the row: none in both."""
-    half = len(paths) // 2
-    return paths[half:], paths[:half]
+    """A list's addresses for the warm-up (a quarter) and for the row: none in both."""
+    quarter = len(paths) // 4
+    return paths[len(paths) - quarter :], paths[: len(paths) - quarter]
 
 
 def load_crawls(run: Run, wrk: Wrk, servers: Servers, manifest: dict, reset: CacheReset) -> None:
     """Distinct tips, category pages and searches, none twice and none cached.
 
     Every cache is emptied first (no page from an earlier row or run can be a hit), then each
-    kind warms up on half its list, as a crawler finds fragments shared by many pages (menus,
-    counts) already made, and its row walks the other half.
+    kind warms up on a quarter of its list, as a crawler finds fragments shared by many pages
+    (menus, counts) already made, and its row walks the rest.
     """
     seen = {page["path"] for page in manifest["pages"]}  # fetched alone already
     reset()

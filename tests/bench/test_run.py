@@ -224,7 +224,7 @@ def test_a_crawl_warms_up_on_addresses_its_row_never_sends():
     warmup, measured = run.crawl_split(paths)
     assert not set(warmup) & set(measured)
     assert sorted(warmup + measured) == sorted(paths)
-    assert len(measured) == 50
+    assert len(measured) == 76
 
 
 def test_home_topic_and_sitemap_are_judged_on_their_renders_with_nothing_cached():
