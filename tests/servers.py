@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+from pathlib import Path
 
 from django.conf import settings
 
@@ -27,15 +28,33 @@ def answers(url: str) -> bool:
         return False  # not listening yet
 
 
-def start_gunicorn(env: dict, *, workers: int, threads: int = 1) -> tuple[subprocess.Popen, str]:
-    """gunicorn serving the site on a free port with ``env``; stop it with ``stop()``."""
+def start_gunicorn(
+    env: dict, *, workers: int, threads: int = 1, access_log: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving the site on a free port with ``env``; stop it with ``stop()``.
+
+    With ``access_log``, each request is written there as ``<worker pid> <method> <path>?<query>
+    <status>`` (see :func:`served`)."""
     port = free_port()
+    logging = []
+    if access_log is not None:
+        logging = ["--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
     process = subprocess.Popen(  # noqa: S603
         [GUNICORN, "tipsite.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--timeout", "60"],
+         "--workers", str(workers), "--threads", str(threads), "--timeout", "60", *logging],
         env=env, cwd=settings.BASE_DIR,
     )  # fmt: skip
     return process, f"http://127.0.0.1:{port}"
+
+
+ACCESS_FORMAT = "%(p)s %(m)s %(U)s?%(q)s %(s)s"
+
+
+def served(access_log: Path) -> list[tuple[str, str, str, str]]:
+    """Every request in ``access_log`` so far, as (worker pid, method, address, status)."""
+    if not access_log.exists():
+        return []
+    return [tuple(line.split(" ", 3)) for line in access_log.read_text().splitlines() if line]
 
 
 def wait_until_answering(*urls: str, seconds: float = 30) -> None:

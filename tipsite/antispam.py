@@ -142,9 +142,12 @@ def _email_digest(value: str) -> str:
 def flood_guard(*, scope: str, ip: str, email: str = "") -> None:
     """Count one submission, or raise :class:`Throttled` when it comes too soon.
 
-    Two rules, both in the shared cache so they hold across servers: one submission per IP and
-    per email every ``interval_seconds``, and at most ``per_hour`` per IP in a clock hour. If
-    the cache is down the submission is let through: losing a real person's post is worse.
+    Two rules, both in the shared cache so they hold across workers and servers: one
+    submission per IP and per email every ``interval_seconds``, and at most ``per_hour`` per IP
+    in a clock hour. Both count with ``cache.add`` alone, which every shared cache does
+    atomically (Redis SET NX, a row insert in the database), so submissions arriving at once
+    on several workers are each counted. If the cache is down the submission is let through:
+    losing a real person's post is worse.
     """
     rules = limits(scope)
     now = time.time()
@@ -161,11 +164,25 @@ def flood_guard(*, scope: str, ip: str, email: str = "") -> None:
         per_hour = rules["per_hour"]
         if per_hour > 0 and ip:
             hour = datetime.datetime.fromtimestamp(now, tz=datetime.UTC).strftime("%Y%m%d%H")
-            key = f"flood:{scope}:hourly:{ip}:{hour}"
-            cache.add(key, 0, timeout=3600)
-            if cache.incr(key) > per_hour:
+            if _all_taken(f"flood:{scope}:hourly:{ip}:{hour}", per_hour):
                 raise Throttled(math.ceil(3600 - now % 3600))
     except Throttled:
         raise
     except Exception:  # Each cache backend raises its own connection errors.
         logger.warning("Flood control skipped: the cache did not answer", exc_info=True)
+
+
+def _all_taken(prefix: str, places: int) -> bool:
+    """Take one of ``places`` numbered places; True when all were taken already.
+
+    A counter would need an atomic increment, which only Redis has (the database cache reads
+    and writes it back, so two workers counting at once count one). Adding a key is atomic
+    everywhere: each submission adds the first place it finds free, and one that loses a
+    race for it goes on to the next.
+    """
+    names = [f"{prefix}:{place}" for place in range(places)]
+    taken = cache.get_many(names)
+    if any(cache.add(name, 1, timeout=3600) for name in names if name not in taken):
+        return False
+    # Nothing added: every place is taken, or the cache did not answer (then let it through).
+    return len(cache.get_many(names)) == places

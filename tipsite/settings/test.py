@@ -31,3 +31,9 @@ PAGE_CACHE_SECONDS = 0
 # Django's test client logs in without a request, which django-axes refuses; the tests of the
 # login protection turn it back on (tests/production/test_admin_login.py).
 AXES_ENABLED = False
+
+if not REDIS_URL:  # noqa: F405
+    # pytest runs the site in one process, where a memory cache is shared by everything and
+    # costs no queries, so query counts stay exact. The database cache a site without Redis
+    # uses is tested with real workers (tests/production/test_one_server.py).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
