@@ -1,5 +1,5 @@
-"""Site-wide request handling: request ids and logs, hostile requests refused, a header Django
-lacks."""
+"""Site-wide request handling: request ids and logs, hostile requests refused, personal answers
+kept from shared caches, a header Django lacks."""
 
 import contextvars
 import json
@@ -12,6 +12,9 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpResponseNotAllowed
+from django.utils.cache import add_never_cache_headers
+
+from .pagecache import PERSONAL_COOKIES
 
 logger = logging.getLogger("tipsite.requests")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -114,6 +117,34 @@ class FilesOnlyForAdminMiddleware:
         if not in_admin(request):
             request.upload_handlers = [RefuseFileParts(request)]
         return self.get_response(request)
+
+
+class PersonalAnswersMiddleware:
+    """Keeps every personal answer out of shared caches (proxies, CDNs) and browsers' stores.
+
+    An answer is personal when it goes to a visitor with a personal cookie (a session, a
+    message to show, a vote), sets a cookie, answers anything but GET or HEAD (a form's errors,
+    a 429), or comes from the admin: it says ``private, no-store``. Only the page cache's
+    answers to anonymous readers say ``public`` (:func:`tipsite.pagecache.shared_cache_control`);
+    any other answer that says nothing is marked ``private``, so no cache guesses.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.cookies
+            or in_admin(request)
+            or any(request.COOKIES.get(name) for name in PERSONAL_COOKIES)
+        ):
+            del response["Cache-Control"]
+            add_never_cache_headers(response)
+        elif "Cache-Control" not in response:
+            response["Cache-Control"] = "private"
+        return response
 
 
 class PermissionsPolicyMiddleware:

@@ -315,14 +315,28 @@ class Lookup:
             body = [None] * (2 * len(fills) + 1)
             body[::2], body[1::2] = entry["text"], fills
             response = HttpResponse(b"".join(body), headers=entry["headers"])
-        patch_vary_headers(response, ["Accept-Encoding"])
+        # Cookie: a visitor with a personal cookie (PERSONAL_COOKIES) gets a page of their own.
+        patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
         # Weak: the bytes differ per visit (their form times), the page does not.
         response["ETag"] = "W/" + quote_etag(entry["etag"])
         if "Last-Modified" not in response:  # the view's own date (sitemaps) comes first
             response["Last-Modified"] = http_date(entry["rendered_at"])
-        response["Cache-Control"] = "private, max-age=0, must-revalidate"
+        response["Cache-Control"] = shared_cache_control()
         response["X-Page-Cache"] = "hit" if hit else "miss"
         return response
+
+
+def shared_cache_control() -> str:
+    """What a page that is the same for every anonymous reader says to the caches on its way.
+
+    A shared cache (a proxy, a CDN) may keep it for ``HTTP_CACHE_SECONDS``; a browser asks
+    again every time, and gets 304 while it has not changed. Form times in a page a proxy
+    keeps look up to that much older than they are: no person is ever refused for that, and a
+    bot that posts straight from such a page lacks the CSRF token forms.js fetches.
+    """
+    if settings.HTTP_CACHE_SECONDS <= 0:
+        return "private, max-age=0, must-revalidate"
+    return f"public, max-age=0, s-maxage={settings.HTTP_CACHE_SECONDS}"
 
 
 def _deflate_apart(text: list[bytes]) -> list[bytes]:
@@ -487,7 +501,12 @@ def cache_page_for_readers(
             if response.status_code != 200 or response.streaming or response.cookies:
                 return response
             entry = lookup.store(response, depends)
-            return response if entry is None else lookup.respond(request, entry, hit=False)
+            if entry is None:
+                return response
+            # The page went out without the CSRF token its forms made, so the cookie that
+            # token needs is not sent either: the answer is the same for everyone.
+            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+            return lookup.respond(request, entry, hit=False)
 
         return _render_once(request, lookup, render)
 

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the CSRF middleware, the first to read the request body.
     "tipsite.middleware.FilesOnlyForAdminMiddleware",
+    # Sees the answer last, cookies and all: anything personal is kept from shared caches.
+    "tipsite.middleware.PersonalAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -247,6 +249,10 @@ TIPS_PER_PAGE = env_int("TIPS_PER_PAGE", 20)
 # Anonymous readers get pages from the shared cache for at most this long (0: off); any change to
 # content starts afresh at once (tipsite/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
+# Pages that are the same for every anonymous reader say that a shared cache (a caching proxy
+# such as deploy/nginx/tipsite.conf, a CDN) may keep them this long (0: none may).
+HTTP_CACHE_SECONDS = env_int("HTTP_CACHE_SECONDS", 60)
 
 # How many proxies in front of the site append to X-Forwarded-For (0: trust REMOTE_ADDR only).
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
