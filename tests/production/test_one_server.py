@@ -7,20 +7,21 @@ however many workers share it.
 """
 
 import itertools
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from comments.models import Comment
 from tests.factories import make_comment, make_editor, make_tip
 from tests.http_client import Browser, post_comment
 from tests.production.test_two_servers import admin_action, admin_login
-from tests.servers import served, start_gunicorn, stop, wait_until_answering
+from tests.servers import (
+    manage_py,
+    served,
+    start_gunicorn,
+    stop,
+    wait_until_answering,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WORKERS = 5
@@ -28,52 +29,17 @@ PER_HOUR = 3
 _probes = itertools.count()
 
 
-def manage_py(env: dict, *args: str) -> None:
-    """A management command in a process of its own, as an operator or a cron job runs it."""
-    command = [sys.executable, "manage.py", *args]
-    subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=True)  # noqa: S603
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    static = tmp_path_factory.mktemp("static")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tipsite.settings.production",
-           "SECRET_KEY": "one-server-test-" + "k" * 40, "ALLOWED_HOSTS": "127.0.0.1",
-           "STATIC_ROOT": str(static)}  # fmt: skip
-    manage_py(env, "collectstatic", "--noinput", "-v0")
-    return static
-
-
 @pytest.fixture
-def server(tmp_path, static_root):
+def server(tmp_path, production_env):
     """The site under gunicorn with production settings, five workers and no Redis, on the
     test database; yields its address, its environment and its access log."""
     env = {
-        **{name: value for name, value in os.environ.items() if name != "REDIS_URL"},
-        "DJANGO_SETTINGS_MODULE": "tipsite.settings.production",
-        "SECRET_KEY": "one-server-test-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "HTTPS": "false",
-        "DATABASE_URL": database_url(),
-        "STATIC_ROOT": str(static_root),
-        "TRUSTED_PROXIES": "1",
+        **production_env,
         "ANTISPAM_MIN_SECONDS": "0",
         "COMMENTS_MODERATION": "none",
         "FLOOD_INTERVAL_SECONDS": "0",
         "FLOOD_PER_HOUR": str(PER_HOUR),
-        "LOG_LEVEL": "WARNING",
     }
-    # As `make serve` does: migrate makes the cache's table.
-    manage_py(env, "migrate", "--noinput", "-v0")
-    with connection.cursor() as cursor:  # what an earlier test's server kept
-        cursor.execute("DELETE FROM tipsite_cache")
     log = tmp_path / "access.log"
     process, url = start_gunicorn(env, workers=WORKERS, access_log=log)
     try:

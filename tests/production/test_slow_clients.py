@@ -6,22 +6,18 @@ and sends a few bytes holds a worker until it gives up. nginx, configured by
 free for everyone else.
 """
 
-import getpass
 import os
 import shutil
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.http_client import Browser
-from tests.servers import free_port, start_gunicorn, stop, wait_until_answering
+from tests.servers import NGINX, manage_py, start_gunicorn, start_nginx, stop, wait_until_answering
 from tests.tools import require
 
-NGINX = Path(os.environ.get("NGINX_PATH", "/usr/sbin/nginx"))
-CONFIG = Path(settings.BASE_DIR) / "deploy" / "nginx" / "tipsite.conf"
 WORKERS = 2
 SLOW_CLIENTS = 6
 SLOW_REQUEST = (
@@ -40,12 +36,14 @@ def gunicorn(tmp_path):
         "SECRET_KEY": "slow-clients-test-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "false",
-        # /healthz asks the database for SELECT 1, which an empty SQLite file answers.
+        # /healthz asks the database for SELECT 1 and the cache, a table in it: a SQLite file
+        # with only that table answers both.
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),
         "TRUSTED_PROXIES": "1",
         "LOG_LEVEL": "WARNING",
     }
+    manage_py(env, "createcachetable")
     process, url = start_gunicorn(env, workers=WORKERS)
     try:
         wait_until_answering(url)
@@ -54,53 +52,14 @@ def gunicorn(tmp_path):
         stop(process)
 
 
-def render_config(tmp_path: Path, *, gunicorn_url: str, port: int, media: Path) -> Path:
-    """The repository's server block with this test's ports and folders, inside a top-level
-    configuration such as Debian's /etc/nginx/nginx.conf that includes it."""
-    site = CONFIG.read_text()
-    for shipped, here in [
-        ("server 127.0.0.1:8000;", f"server {gunicorn_url.removeprefix('http://')};"),
-        ("listen 80;", f"listen 127.0.0.1:{port};"),
-        ("/srv/tipsite/media/", f"{media}/"),
-    ]:
-        assert shipped in site, f"deploy/nginx/tipsite.conf no longer has {shipped!r}"
-        site = site.replace(shipped, here)
-    (tmp_path / "tipsite.conf").write_text(site)
-    temp = tmp_path / "nginx-temp"
-    temp.mkdir()
-    top = f"""
-        user {getpass.getuser()};
-        worker_processes 1;
-        events {{ worker_connections 256; }}
-        http {{
-            include /etc/nginx/mime.types;
-            access_log off;
-            client_body_temp_path {temp}/body;
-            proxy_temp_path {temp}/proxy;
-            fastcgi_temp_path {temp}/fastcgi;
-            uwsgi_temp_path {temp}/uwsgi;
-            scgi_temp_path {temp}/scgi;
-            include {tmp_path}/tipsite.conf;
-        }}
-    """
-    (tmp_path / "nginx.conf").write_text(top)
-    return tmp_path / "nginx.conf"
-
-
 @pytest.fixture
 def nginx(tmp_path, gunicorn):
     """nginx from the repository's configuration, in front of ``gunicorn``."""
     require(NGINX.exists(), f"nginx ({NGINX})", "apt-get install -y nginx")
-    port = free_port()
     media = tmp_path / "media"
     (media / "gurus").mkdir(parents=True)
     shutil.copy(Path(settings.BASE_DIR) / "static" / "img" / "favicon.svg", media / "gurus")
-    conf = render_config(tmp_path, gunicorn_url=gunicorn, port=port, media=media)
-    process = subprocess.Popen(  # noqa: S603
-        [str(NGINX), "-p", str(tmp_path), "-c", str(conf),
-         "-g", f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"],
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_nginx(tmp_path, gunicorn_url=gunicorn, media=media)
     try:
         wait_until_answering(url, seconds=10)
         yield url
