@@ -46,6 +46,8 @@ run: install
 ## here; behind TLS leave HTTPS unset). SECRET_KEY defaults to one kept in .secret_key.
 ## migrate runs the database checks first: it stops here while an account still has a demo
 ## password from `make run` (tipsite/checks.py), and so does tipsite.wsgi.
+## migrate also makes the table the workers share their cache through when REDIS_URL is unset
+## (REDIS_URL=redis://... make serve puts it in Redis); README, "How fresh pages are".
 serve: install
 	@test -s .secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key
 	@$(PRODUCTION) SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
