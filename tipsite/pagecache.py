@@ -14,14 +14,23 @@ depends on is still current:
 So a flood of comments re-renders the tips it lands on and the listings, never the sitemaps,
 feeds, search results or the other tip pages.
 
+The cache is one every process sees (Redis, or else the database: tipsite/settings), so the
+versions are the same for every worker and server, and a management command or a cron job
+that changes content starts new ones for all of them.
+
 A hit costs one round trip to the cache, which returns the versions and the page together:
 :class:`PageCacheMiddleware` answers it before authentication, messages and the view run.
 
-A worker keeps what a hit read in its own memory (the ``recent_pages`` cache) and serves it
-again without asking, for ``PAGE_CACHE_RECHECK_SECONDS``. So a change made through another
-worker or server shows within that time; the worker that made it forgets what it kept at once,
-and the person who made it is served fresh pages (an editor has a session, a reader who
-commented or voted a message or a cookie).
+With Redis, a worker keeps what a hit read in its own memory (the ``recent_pages`` cache) and
+serves it again without asking, for ``PAGE_CACHE_RECHECK_SECONDS``. So a change made through
+another worker or server, or by a command, shows within that time; the worker that made it
+forgets what it kept at once, and the person who made it is served fresh pages (an editor has
+a session, a reader who commented or voted a message or a cookie). Without Redis there is no
+such copy: every request asks the database, and a change shows at the next one.
+
+Its answers tell shared caches in front (a caching proxy, a CDN) that they may keep them for
+``HTTP_CACHE_SECONDS`` (:func:`shared_cache_control`). Answers to personal visits, which it
+never serves, say ``no-store`` (tipsite.middleware.PersonalAnswersMiddleware).
 
 A page is kept per address and the values of the query parameters its view declares it reads
 (the page number of a listing, a search's words): any other parameter, such as a campaign's
