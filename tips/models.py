@@ -193,6 +193,26 @@ class Category(models.Model):
         return reverse("tips:category", kwargs={"topic": self.topic.slug, "slug": self.slug})
 
 
+def category_paths() -> dict[int, str]:
+    """Every category's address by id, for pages that link many tips (``{path}{tip slug}/``).
+
+    Slugs need no quoting in a path, so one ``reverse()`` gives the pattern every category's
+    address follows, rather than one per category.
+    """
+    pattern = reverse("tips:category", kwargs={"topic": "TOPIC-SLUG", "slug": "CATEGORY-SLUG"})
+    before, between, after = _split_pattern(pattern, "TOPIC-SLUG", "CATEGORY-SLUG")
+    return {
+        pk: f"{before}{topic}{between}{slug}{after}"
+        for pk, slug, topic in Category.objects.values_list("pk", "slug", "topic__slug")
+    }
+
+
+def _split_pattern(pattern: str, first: str, second: str) -> tuple[str, str, str]:
+    before, rest = pattern.split(first)
+    between, after = rest.split(second)
+    return before, between, after
+
+
 class TipQuerySet(models.QuerySet):
     def published(self) -> "TipQuerySet":
         """What readers may see: published, with a publish time that has come.
@@ -402,6 +422,13 @@ class Tip(models.Model):
             models.Index(
                 fields=["status", "updated_at", "publish_at", "guru"],
                 name="tip_public_updated_idx",
+            ),
+            # The tips sitemap, in id order: every column its rows read, so a file deep in the
+            # section skips the tips before it in this narrow index, not in the table's rows
+            # with their bodies.
+            models.Index(
+                fields=["id", "status", "publish_at", "updated_at", "category", "slug"],
+                name="tip_sitemap_idx",
             ),
         ]
 

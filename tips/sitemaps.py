@@ -16,6 +16,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import http_date
 
-from .models import Category, Guru, Tip, Topic
+from .models import Category, Guru, Tip, Topic, category_paths
 
 
 def latest_change(tips: QuerySet) -> datetime.datetime | None:
@@ -96,8 +97,7 @@ class TipSitemap(DatedSitemap):
 
     @cached_property
     def category_paths(self) -> dict[int, str]:
-        categories = Category.objects.select_related("topic")
-        return {category.pk: category.get_absolute_url() for category in categories}
+        return category_paths()
 
     def location(self, item) -> str:
         category_id, slug, _ = item
@@ -107,6 +107,27 @@ class TipSitemap(DatedSitemap):
 
     def lastmod(self, item):
         return item[2]
+
+    def page_rows(self, page: int) -> list[tuple[str, datetime.datetime]]:
+        """One file's ``(path, lastmod)`` rows, as ``get_urls`` would list them, but read
+        straight from the rows: no count of every public tip, no dict per address."""
+        start = (page - 1) * self.limit
+        sql, params = self.items()[start : start + self.limit].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        paths = self.category_paths
+        return [
+            (f"{paths[category_id]}{slug}/", _aware(lastmod)) for category_id, slug, lastmod in rows
+        ]
+
+
+def _aware(value) -> datetime.datetime:
+    """A datetime as the database driver returned it, made aware: SQLite returns the UTC text
+    Django stored (read raw, 2,000 rows skip Django's converters, a third of a file's time)."""
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 
 class TopicSitemap(DatedSitemap):
@@ -154,15 +175,25 @@ URLSET_START = (
 )
 
 
-def _url_element(url: dict, zone: datetime.tzinfo) -> str:
-    lastmod = url["lastmod"]
+def _url_element(location: str, lastmod, zone: datetime.tzinfo) -> str:
     if isinstance(lastmod, datetime.datetime):
         lastmod = lastmod.astimezone(zone).date()
     return (
-        f"<url><loc>{escape(url['location'])}</loc>"
+        f"<url><loc>{escape(location)}</loc>"
         + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
         + "</url>\n"
     )
+
+
+def _page_number(text) -> int:
+    """The ``p`` parameter as Django's paginator reads it; Http404 as its view answers."""
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        raise Http404("That page number is not an integer") from None
+    if number < 1:
+        raise Http404("That page number is less than 1")
+    return number
 
 
 @x_robots_tag
@@ -176,16 +207,30 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     if section not in sitemaps:
         raise Http404(f"No sitemap available for section: {section!r}")
     site = sitemaps[section]()
-    try:
-        urls = site.get_urls(
-            page=request.GET.get("p", 1), site=get_current_site(request), protocol=request.scheme
-        )
-    except (EmptyPage, PageNotAnInteger) as error:
-        raise Http404(str(error)) from None
+    domain = f"{request.scheme}://{get_current_site(request).domain}"
+    if isinstance(site, TipSitemap):
+        # The long section: its rows become the XML directly, without Django's paginator and
+        # per-address dicts, which were most of a file's cost.
+        page = _page_number(request.GET.get("p", 1))
+        rows = site.page_rows(page)
+        if not rows and page > 1:
+            raise Http404("That page contains no results")
+        urls = [(domain + path, lastmod) for path, lastmod in rows]
+        latest = max((lastmod for _, lastmod in rows), default=None)
+    else:
+        try:
+            django_urls = site.get_urls(
+                page=request.GET.get("p", 1),
+                site=get_current_site(request),
+                protocol=request.scheme,
+            )
+        except (EmptyPage, PageNotAnInteger) as error:
+            raise Http404(str(error)) from None
+        urls = [(url["location"], url["lastmod"]) for url in django_urls]
+        latest = getattr(site, "latest_lastmod", None)  # set by get_urls when all have one
     zone = timezone.get_current_timezone()
-    body = URLSET_START + "".join(_url_element(url, zone) for url in urls) + "</urlset>\n"
+    body = URLSET_START + "".join(_url_element(*url, zone) for url in urls) + "</urlset>\n"
     response = HttpResponse(body, content_type="application/xml")
-    latest = getattr(site, "latest_lastmod", None)  # set by get_urls when every item has one
     if latest:
         response["Last-Modified"] = http_date(latest.timestamp())
     return response
