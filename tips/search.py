@@ -282,12 +282,19 @@ def related(tip: Tip, *, limit: int = 5) -> list[Tip]:
     questions. That search reads every tip holding one of those words, so it runs only when the
     category cannot fill the list by itself (two queries more on such a tip's page).
     """
-    same_category = list(
-        Tip.objects.published()
-        .filter(category_id=tip.category_id)
-        .exclude(pk=tip.pk)
-        .for_listing()[:limit]
+    # The newest of the category are the same for each of its tips, less the tip itself: read
+    # once per content version for all of them.
+    newest = remember(
+        f"tips:related:{tip.category_id}:{limit}",
+        lambda: list(
+            Tip.objects.published()
+            .filter(category_id=tip.category_id)
+            .select_related("category__topic")
+            .only("title", "slug", "category__name", "category__slug", "category__topic__slug")
+            .order_by("-publish_at", "-pk")[: limit + 1]
+        ),
     )
+    same_category = [other for other in newest if other.pk != tip.pk][:limit]
     if len(same_category) == limit:
         return same_category
     text = f"{tip.title} {tip.question}"

@@ -1,9 +1,12 @@
 import json
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+
+from tipsite.pagecache import remember
 
 from ..models import Guru
 
@@ -22,8 +25,19 @@ def json_ld(data) -> str:
 
 @register.inclusion_tag("includes/guru_spotlight.html")
 def guru_spotlight(topic=None):
-    """The Guru Spotlight box: a topic's featured guru, or the network's guru of the day."""
-    guru = topic.spotlight_guru() if topic else Guru.objects.spotlight()
+    """The Guru Spotlight box: a topic's featured guru, or the network's guru of the day.
+
+    The same on every page of a topic all day: picked once per content version (a pick among
+    the topic's gurus counts them).
+    """
+    if topic is not None and topic.featured_guru_id:
+        return {"guru": topic.featured_guru, "topic": topic}
+    scope = f"topic-{topic.pk}" if topic else "network"
+    (guru,) = remember(
+        f"tips:spotlight:{scope}:{timezone.localdate().isoformat()}",
+        # In a tuple, so that "no guru" is remembered too.
+        lambda: (topic.spotlight_guru() if topic else Guru.objects.spotlight(),),
+    )
     return {"guru": guru, "topic": topic}
 
 
@@ -36,3 +50,21 @@ def datetime_attr(value) -> str:
     if not value:
         return ""
     return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+@register.simple_tag
+def crispy_fields(form, *names: str) -> SafeString:
+    """``form``'s fields ``names`` rendered by crispy, as ``|as_crispy_field`` renders each.
+
+    A form nobody has filled in renders the same on every page, so that HTML is made once per
+    content version; a form with data, errors or initial values renders afresh.
+    """
+
+    def render() -> SafeString:
+        return mark_safe("".join(as_crispy_field(form[name]) for name in names))  # noqa: S308
+
+    if form.is_bound or any(form.initial.get(name) for name in names):
+        return render()
+    form_class = type(form)
+    key = f"forms:{form_class.__module__}.{form_class.__qualname__}:{form.prefix}:{','.join(names)}"
+    return remember(key, render)
