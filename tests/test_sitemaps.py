@@ -3,6 +3,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -179,3 +180,45 @@ def test_every_tip_is_listed_at_its_own_address(client):
     tips = [make_tip(), make_tip(category=make_category(slug="odd_slug-2")), make_tip()]
     listed = read_sitemap(client, "/sitemap-tips.xml")
     assert list(listed) == [absolute(tip) for tip in tips]
+
+
+def test_the_tips_section_writes_what_djangos_sitemap_view_writes(client, monkeypatch):
+    """Written from rows, the long section lists the addresses and dates Django's own
+    ``sitemap`` view lists for the same sitemap, page by page, and ends where it does."""
+    from django.contrib.sitemaps.views import sitemap as django_sitemap
+    from django.test import RequestFactory
+
+    monkeypatch.setattr(TipSitemap, "limit", 2)
+    now = timezone.now()
+    for days in (30, 3, 400):
+        make_tip(
+            category=make_category(slug=f"odd_slug-{days}"),
+            publish_at=now - datetime.timedelta(days=days),
+        )
+    make_tip(status=Tip.Status.DRAFT)
+
+    def django_entries(page: int) -> list[tuple[str, str | None]] | int:
+        request = RequestFactory().get("/sitemap-tips.xml", {"p": page})
+        try:
+            response = django_sitemap(request, sitemaps={"tips": TipSitemap}, section="tips")
+        except Http404:
+            return 404
+        root = ElementTree.fromstring(response.render().content)  # noqa: S314 (Django's own)
+        return [
+            (
+                entry.findtext("sm:loc", namespaces=SITEMAP_NS),
+                entry.findtext("sm:lastmod", namespaces=SITEMAP_NS),
+            )
+            for entry in root
+        ]
+
+    for page in (1, 2, 3):
+        ours = client.get("/sitemap-tips.xml", {"p": page})
+        if ours.status_code == 404:
+            assert django_entries(page) == 404
+            continue
+        assert list(read_sitemap(client, f"/sitemap-tips.xml?p={page}").items()) == django_entries(
+            page
+        )
+    assert client.get("/sitemap-tips.xml", {"p": "x"}).status_code == 404
+    assert client.get("/sitemap-tips.xml", {"p": "0"}).status_code == 404

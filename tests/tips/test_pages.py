@@ -296,3 +296,55 @@ def test_guru_page_query_count_does_not_grow_with_their_tips(client):
         make_tip(guru=guru)
     assert count_queries(client, guru.get_absolute_url()) == before
     assert count_queries(client, guru.get_absolute_url() + "?page=2") == before
+
+
+def test_tips_of_one_category_share_their_related_box_and_spotlight_until_content_changes(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """With the page cache on, the category's newest tips and the topic's spotlight are read
+    once for all its tip pages; a newly published tip shows in the box straight away."""
+    settings.PAGE_CACHE_SECONDS = 600
+    category, elsewhere = make_category(), make_category()
+    for topic in (category.topic, elsewhere.topic):
+        make_guru(topics=[topic])
+    tips = [make_tip(category=category, title=f"Sibling {i}") for i in range(7)]
+    strangers = [make_tip(category=elsewhere) for i in range(7)]
+
+    count_queries(client, tips[0].get_absolute_url())
+    first_of_its_category = count_queries(client, strangers[0].get_absolute_url())
+    another_of_the_same = count_queries(client, tips[1].get_absolute_url())
+    # Neither the category's newest tips (one query) nor the spotlight (three) are read again.
+    assert another_of_the_same == first_of_its_category - 4
+
+    with django_capture_on_commit_callbacks(execute=True):  # the page cache hears of it then
+        newest = make_tip(category=category, title="Brand New Sibling")
+    html = client.get(tips[2].get_absolute_url()).content.decode()
+    related_box = html.split('id="related-heading"')[1].split("</section>")[0]
+    assert f'href="{newest.get_absolute_url()}"' in related_box
+    assert f'href="{tips[2].get_absolute_url()}"' not in related_box
+
+
+def test_the_empty_comment_form_made_once_never_carries_what_a_reader_typed(client, settings):
+    """The page's empty form fields are made once; a reader's refused comment comes back
+    with what they typed and the error, and the next reader still gets an empty form."""
+    from tests.factories import comment_data
+
+    settings.PAGE_CACHE_SECONDS = 600
+    tip, other = make_tip(), make_tip()
+    empty = client.get(tip.get_absolute_url()).content.decode()
+    assert 'name="name"' in empty
+    assert "Quirinus" not in empty
+
+    refused = client.post(
+        reverse("comments:post", args=[tip.pk]), comment_data(name="Quirinus", body="x")
+    )
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert 'value="Quirinus"' in page
+    assert "at least 2 characters" in page
+
+    client.cookies.clear()
+    for url in (tip.get_absolute_url(), other.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "Quirinus" not in html
+        assert 'name="body"' in html
