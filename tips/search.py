@@ -40,6 +40,8 @@ PG_COLUMN = "search_document"
 PG_INDEX = "tip_search_document_idx"
 # The best matches of a query kept in the cache: its first ten pages of results.
 KEPT_HITS = 100
+# How many matches of a query are ranked; the rest follow them, newest first.
+RANKED_CANDIDATES = 1_000
 # Characters no tip contains, so the snippet can be escaped and only then highlighted.
 MARK_START, MARK_END = "\x02", "\x03"
 
@@ -195,15 +197,42 @@ class SqliteEngine:
             cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {where}", params)  # noqa: S608
             return cursor.fetchone()[0]
 
+    def _candidates(self) -> tuple[str, list]:
+        """The matches worth ranking: the newest :data:`RANKED_CANDIDATES` of those matching
+        in a title or question (where the best matches are), and as many of all matches.
+
+        Ranking scores each row it orders, and a word most tips contain has tens of thousands;
+        walking the matches newest first costs little next to that.
+        """
+        where, params = self._where()
+        newest = (
+            f"SELECT rowid FROM (SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
+            f"ORDER BY rowid DESC LIMIT {RANKED_CANDIDATES})"
+        )
+        if self.results.titles_only:
+            return newest, params
+        in_titles = ["{title question} : (" + self.match + ")", *params[1:]]
+        return f"{newest} UNION {newest}", [*in_titles, *params]
+
     def ranked_ids(self, start: int, stop: int | None) -> list[int]:
         where, params = self._where()
         limit = -1 if stop is None else stop - start
+        candidates, candidate_params = self._candidates()
+        chosen = f"+{FTS_TABLE}.rowid IN ({candidates})"
+        if stop is not None and stop <= RANKED_CANDIDATES:
+            # The first places are all candidates' (there are that many whenever as many tips
+            # match), so the other matches need not even be ordered.
+            where, order = f"{where} AND {chosen}", f"{self.RANK}, rowid DESC"
+        else:
+            # Further on, the same order: the candidates by rank, then the rest newest first
+            # (CASE scores only the candidates).
+            order = f"CASE WHEN {chosen} THEN {self.RANK} ELSE 1e308 END, rowid DESC"
         sql = (
             f"SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
-            f"ORDER BY {self.RANK}, rowid DESC LIMIT %s OFFSET %s"
+            f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit, start])
+            cursor.execute(sql, [*params, *candidate_params, limit, start])
             return [row[0] for row in cursor.fetchall()]
 
     def snippets(self, ids: list[int]) -> dict[int, str]:

@@ -266,3 +266,32 @@ def test_postgresql_keeps_each_tips_search_document_in_its_row():
             [PG_COLUMN],
         )
         assert cursor.fetchone() == ("m",)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bounded ranking")
+def test_a_common_word_ranks_a_bounded_set_that_still_holds_the_best_matches(monkeypatch):
+    """Only the newest matches and those in a title or question are ranked; an old tip with
+    the word in its title still comes first, and every match is still found and counted."""
+    monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 3)
+    best = make_tip(title="Lavender pruning", body="Cut back by a third.")
+    for i in range(8):
+        make_tip(title=f"Garden note {i}", body=f"Lavender and more lavender, note {i}.")
+    results = SearchResults("lavender")
+    assert results.count() == 9
+    first_page = [hit.tip for hit in results[0:3]]
+    assert first_page[0] == best
+    everything = [hit.tip.pk for hit in results[0:9]]
+    assert sorted(everything) == sorted(Tip.objects.values_list("pk", flat=True))
+    assert [hit.tip.pk for hit in results[3:9]] == everything[3:9]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bounded ranking")
+def test_a_rare_word_is_ranked_exactly_as_before(monkeypatch):
+    """With fewer matches than are ranked, the order is the engine's full ranking."""
+    for i in range(4):
+        make_tip(title=f"Tip {i}", body="quince " * (i + 1) + "filler " * 30)
+    make_tip(title="Quince jelly")
+    ranked = [hit.tip.title for hit in SearchResults("quince")[0:5]]
+    monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 1_000_000)
+    assert [hit.tip.title for hit in SearchResults("quince")[0:5]] == ranked
+    assert ranked[0] == "Quince jelly"
