@@ -42,6 +42,7 @@ PG_INDEX = "tip_search_document_idx"
 KEPT_HITS = 100
 # How many matches of a query are ranked; the rest follow them, newest first.
 RANKED_CANDIDATES = 1_000
+TITLE_CANDIDATES = 5_000
 # Characters no tip contains, so the snippet can be escaped and only then highlighted.
 MARK_START, MARK_END = "\x02", "\x03"
 
@@ -198,21 +199,29 @@ class SqliteEngine:
             return cursor.fetchone()[0]
 
     def _candidates(self) -> tuple[str, list]:
-        """The matches worth ranking: the newest :data:`RANKED_CANDIDATES` of those matching
-        in a title or question (where the best matches are), and as many of all matches.
+        """The matches worth ranking: the newest :data:`TITLE_CANDIDATES` of those matching
+        in a title or question (where the best matches are), and the newest
+        :data:`RANKED_CANDIDATES` of all matches.
 
         Ranking scores each row it orders, and a word most tips contain has tens of thousands;
         walking the matches newest first costs little next to that.
         """
         where, params = self._where()
-        newest = (
-            f"SELECT rowid FROM (SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
-            f"ORDER BY rowid DESC LIMIT {RANKED_CANDIDATES})"
-        )
+
+        def newest(limit: int) -> str:
+            return (
+                f"SELECT rowid FROM (SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
+                f"ORDER BY rowid DESC LIMIT {limit})"
+            )
+
         if self.results.titles_only:
-            return newest, params
-        in_titles = ["{title question} : (" + self.match + ")", *params[1:]]
-        return f"{newest} UNION {newest}", [*in_titles, *params]
+            return newest(RANKED_CANDIDATES), params
+        # Any of the words in a title: the whole query still has to match (the outer MATCH).
+        any_word = " OR ".join('"' + word.replace('"', "") + '"' for word in self.results.words)
+        in_titles = ["{title question} : (" + any_word + ")", *params[1:]]
+        # Matches in titles are fewer and hold the best: more of them are ranked.
+        candidates = f"{newest(TITLE_CANDIDATES)} UNION {newest(RANKED_CANDIDATES)}"
+        return candidates, [*in_titles, *params]
 
     def ranked_ids(self, start: int, stop: int | None) -> list[int]:
         where, params = self._where()

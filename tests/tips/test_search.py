@@ -295,3 +295,13 @@ def test_a_rare_word_is_ranked_exactly_as_before(monkeypatch):
     monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 1_000_000)
     assert [hit.tip.title for hit in SearchResults("quince")[0:5]] == ranked
     assert ranked[0] == "Quince jelly"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bounded ranking")
+def test_with_several_words_one_of_them_in_an_old_title_still_ranks_first(monkeypatch):
+    """A tip whose title holds one of the words (its body the other) is among those ranked."""
+    monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 3)
+    best = make_tip(title="Lavender hedges", body="Prune them in spring.")
+    for i in range(8):
+        make_tip(title=f"Garden note {i}", body=f"Lavender, and prune once, note {i}.")
+    assert [hit.tip for hit in SearchResults("prune lavender")[0:1]] == [best]
