@@ -196,7 +196,8 @@ class SqliteEngine:
         where, params = self._where()
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {where}", params)  # noqa: S608
-            return cursor.fetchone()[0]
+            self.counted = cursor.fetchone()[0]
+            return self.counted
 
     def _candidates(self) -> tuple[str, list]:
         """The matches worth ranking: the newest :data:`TITLE_CANDIDATES` of those matching
@@ -226,15 +227,21 @@ class SqliteEngine:
     def ranked_ids(self, start: int, stop: int | None) -> list[int]:
         where, params = self._where()
         limit = -1 if stop is None else stop - start
-        candidates, candidate_params = self._candidates()
-        chosen = f"+{FTS_TABLE}.rowid IN ({candidates})"
-        if stop is not None and stop <= RANKED_CANDIDATES:
+        if getattr(self, "counted", None) is not None and self.counted <= RANKED_CANDIDATES:
+            # Every match would be a candidate: rank them all, without finding the candidates.
+            candidates, candidate_params = "", []
+            order = f"{self.RANK}, rowid DESC"
+        elif stop is not None and stop <= RANKED_CANDIDATES:
             # The first places are all candidates' (there are that many whenever as many tips
             # match), so the other matches need not even be ordered.
-            where, order = f"{where} AND {chosen}", f"{self.RANK}, rowid DESC"
+            candidates, candidate_params = self._candidates()
+            where = f"{where} AND +{FTS_TABLE}.rowid IN ({candidates})"
+            order = f"{self.RANK}, rowid DESC"
         else:
             # Further on, the same order: the candidates by rank, then the rest newest first
             # (CASE scores only the candidates).
+            candidates, candidate_params = self._candidates()
+            chosen = f"+{FTS_TABLE}.rowid IN ({candidates})"
             order = f"CASE WHEN {chosen} THEN {self.RANK} ELSE 1e308 END, rowid DESC"
         sql = (
             f"SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
