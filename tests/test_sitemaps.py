@@ -222,3 +222,4 @@ def test_the_tips_section_writes_what_djangos_sitemap_view_writes(client, monkey
         )
     assert client.get("/sitemap-tips.xml", {"p": "x"}).status_code == 404
     assert client.get("/sitemap-tips.xml", {"p": "0"}).status_code == 404
+    assert client.get("/sitemap-tips.xml", {"p": "9" * 30}).status_code == 404
