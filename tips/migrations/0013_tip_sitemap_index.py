@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tips", "0009_search_document"),
+        ("tips", "0012_tip_body_images"),
     ]
 
     operations = [
