@@ -58,7 +58,7 @@ def test_reader_opens_the_topic_menu_by_keyboard_and_finds_the_most_helpful_tip(
         ["Myofascial Release", "Trigger Point Therapy"]
     )
 
-    page.get_by_role("link", name="All 12 Massage Therapy tips").click()
+    page.get_by_role("link", name=re.compile(r"^All \d+ Massage Therapy tips$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("All Massage Therapy tips")
     sort = page.get_by_role("navigation", name="Sort tips")
     sort.get_by_role("link", name="Most helpful").click()
