@@ -214,3 +214,11 @@ def make_rich_tip(category: Category | None = None) -> Tip:
     )
     tip.save()
     return tip
+
+
+# What the tip change form's inlines (votes, sources, body images) send when left empty.
+EMPTY_TIP_INLINES = {
+    f"{prefix}-{count}": "0"
+    for prefix in ("votes", "sources", "images")
+    for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+}

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_category, make_tip_request
+from tests.factories import EMPTY_TIP_INLINES, make_category, make_tip_request
 from tips.editors import EDITORS_GROUP, GROUPS
 from tips.models import Tip
 
@@ -72,9 +72,7 @@ def test_a_tip_written_from_an_unknown_request_is_simply_saved(editor_client):
             "category": category.pk, "image_alt": "",
             "status": Tip.Status.PUBLISHED, "publish_at_0": now.strftime("%Y-%m-%d"),
             "publish_at_1": now.strftime("%H:%M:%S"), "last_reviewed": "",
-            "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
-            "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
-            "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0",
+            **EMPTY_TIP_INLINES,
         },
     )  # fmt: skip
     assert response.status_code == 302

@@ -6,6 +6,7 @@ from django.utils import timezone
 from requests_app.admin import suggest_title
 from requests_app.models import TipRequest
 from tests.factories import (
+    EMPTY_TIP_INLINES,
     make_category,
     make_guru,
     make_tip,
@@ -85,9 +86,7 @@ def test_write_this_tip_prefills_the_tip_form_and_answers_the_request(
                 "category": category.pk, "guru": guru.pk, "image_alt": "",
                 "status": Tip.Status.PUBLISHED, "publish_at_0": now.strftime("%Y-%m-%d"),
                 "publish_at_1": now.strftime("%H:%M:%S"), "last_reviewed": "",
-                "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
-                "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
-                "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0",
+                **EMPTY_TIP_INLINES,
             },
         )  # fmt: skip
     assert response.status_code == 302
@@ -164,9 +163,7 @@ def test_a_guru_writing_from_a_request_neither_sees_nor_answers_it(client):
         {
             "title": "A guru's tip", "slug": "a-gurus-tip", "question": "Why?", "body": "Because.",
             "category": category.pk, "image_alt": "",
-            "votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0",
-            "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0",
-            "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0",
+            **EMPTY_TIP_INLINES,
         },
     )  # fmt: skip
     assert response.status_code == 302

@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.factories import (
     EDITOR_PASSWORD,
+    EMPTY_TIP_INLINES,
     image_upload,
     make_category,
     make_editor,
@@ -38,12 +39,7 @@ def tip_form_data(category, **overrides):
         "publish_at_1": now.strftime("%H:%M:%S"),
         "last_reviewed": "",
         # The read-only inline of helpful votes still sends its (empty) management form.
-        "votes-TOTAL_FORMS": "0",
-        "votes-INITIAL_FORMS": "0",
-        "sources-TOTAL_FORMS": "0",
-        "sources-INITIAL_FORMS": "0",
-        "images-TOTAL_FORMS": "0",
-        "images-INITIAL_FORMS": "0",
+        **EMPTY_TIP_INLINES,
     }
     data.update(overrides)
     return data

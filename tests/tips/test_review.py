@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.factories import (
     EDITOR_PASSWORD,
+    EMPTY_TIP_INLINES,
     GURU_PASSWORD,
     make_category,
     make_editor,
@@ -40,12 +41,7 @@ def writer_data(category, **overrides) -> dict:
         "body": "Roll your shoulders back ten times.",
         "category": category.pk,
         "image_alt": "",
-        "votes-TOTAL_FORMS": "0",
-        "votes-INITIAL_FORMS": "0",
-        "sources-TOTAL_FORMS": "0",
-        "sources-INITIAL_FORMS": "0",
-        "images-TOTAL_FORMS": "0",
-        "images-INITIAL_FORMS": "0",
+        **EMPTY_TIP_INLINES,
     }
     data.update(overrides)
     return data
@@ -67,12 +63,7 @@ def editor_data(tip, **overrides) -> dict:
         "publish_at_1": when.strftime("%H:%M:%S"),
         "last_reviewed": "",
         "reply": "",
-        "votes-TOTAL_FORMS": "0",
-        "votes-INITIAL_FORMS": "0",
-        "sources-TOTAL_FORMS": "0",
-        "sources-INITIAL_FORMS": "0",
-        "images-TOTAL_FORMS": "0",
-        "images-INITIAL_FORMS": "0",
+        **EMPTY_TIP_INLINES,
     }
     data.update(overrides)
     return data
