@@ -9,7 +9,9 @@ class CommentForm(ProtectedFormMixin, forms.Form):
 
     name = forms.CharField(label="Name", max_length=50)
     email = forms.EmailField(
-        label="Email", max_length=254, help_text="Never shown. We don’t send newsletters."
+        label="Email",
+        max_length=254,
+        help_text="Never shown, and never written to unless you ask to follow.",
     )
     url = forms.URLField(
         label="URL (optional)",
