@@ -57,8 +57,9 @@ class TipsConfig(AppConfig):
         pre_migrate.connect(_detach_search_index, sender=self)
         post_migrate.connect(_attach_search_index, sender=self)
         post_migrate.connect(_analyze_sqlite, sender=self)
-        # After every app's migrations, once their permissions exist.
-        post_migrate.connect(_sync_groups, dispatch_uid="tips.sync_groups")
+        # Once per migrate, after every app's migrations: sync_groups creates the permissions
+        # of each app it names itself, so it need not wait for their own post_migrate.
+        post_migrate.connect(_sync_groups, sender=self, dispatch_uid="tips.sync_groups")
 
         from tipsite import pagecache
 
