@@ -1,20 +1,22 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from tipsite.pagecache import remember
+
 from .models import Topic
 from .seo import canonical_url
 
 
 def menu_topics() -> list[dict]:
-    """Every topic site, for the header's menu and the 404 page.
-
-    One small query when a page renders (cached pages render once per content version), and not
-    kept in the cache: pages that are never cached, such as the 404, then never ask it.
-    """
-    return [
-        {"name": topic.name, "url": topic.get_absolute_url(), "tagline": topic.tagline}
-        for topic in Topic.objects.order_by("name").only("name", "slug", "tagline")
-    ]
+    """Every topic site, for the header's menu and the 404 page: read once per content version
+    (a query and twenty addresses were a tenth of a tip page's render)."""
+    return remember(
+        "tips:menu-topics",
+        lambda: [
+            {"name": topic.name, "url": topic.get_absolute_url(), "tagline": topic.tagline}
+            for topic in Topic.objects.order_by("name").only("name", "slug", "tagline")
+        ],
+    )
 
 
 def site(request):

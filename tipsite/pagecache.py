@@ -61,9 +61,11 @@ import gzip
 import hashlib
 import re
 import struct
+import threading
 import time
 import uuid
 import zlib
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core import signing
@@ -218,18 +220,63 @@ def discussion_changed(*, tips) -> None:
     _forget_recent()
 
 
+class _Remembered:
+    """This process's copies of remembered values, by key (content version and name).
+
+    A key names one value for good: a new content version makes new keys, so a copy is never
+    out of date, and every worker still computes a value at most once per version and shares
+    it through the cache. The copies save the round trip to the cache (and the unpickling) that
+    a page would otherwise make for each value: on a tip page, most of what the cache costs.
+    They last as long as the shared entry would, at most, and the least recently used go first.
+    """
+
+    SIZE = 256
+
+    def __init__(self):
+        self._values: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            expires_at, value = self._values.get(key, (0.0, None))
+            if expires_at <= time.monotonic():
+                return None
+            self._values.move_to_end(key)
+            return value
+
+    def set(self, key: str, value, timeout: float) -> None:
+        with self._lock:
+            self._values[key] = (time.monotonic() + timeout, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.SIZE:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_remembered = _Remembered()
+
+
 def remember(name: str, compute, *, timeout: int | None = None):
     """``compute()``'s value, kept until the content changes (every time afresh without a cache).
 
-    For what pages derive from content alone, such as counts over every published tip.
+    For what pages derive from content alone, such as counts over every published tip. The
+    value is shared by every worker through the cache, and each worker keeps a copy for its own
+    next pages (:class:`_Remembered`): it must not be changed by whoever asks for it.
     """
     if settings.PAGE_CACHE_SECONDS <= 0:
         return compute()
     key = f"pagecache:value:{current_state()['version']}:{name}"
-    value = cache.get(key)
+    timeout = timeout or settings.PAGE_CACHE_SECONDS
+    value = _remembered.get(key)
     if value is None:
-        value = compute()
-        cache.set(key, value, timeout=timeout or settings.PAGE_CACHE_SECONDS)
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=timeout)
+        _remembered.set(key, value, timeout)
     return value
 
 

@@ -318,8 +318,18 @@ def test_views_that_are_not_cached_never_ask_the_cache():
     spy = CountingCache(pagecache.cache)
     with mock.patch("tipsite.pagecache.cache", spy):
         assert get("/robots.txt").status_code == 200
-        assert get("/no/such/page/here/").status_code == 404
     assert spy.calls == []
+
+
+def test_a_page_that_is_not_cached_asks_only_whether_the_content_changed():
+    """The 404 page's menu of topics is read once per content version; after the first, a
+    page not found costs one look at the content version and no query for the menu."""
+    get("/no/such/page/here/")
+    spy = CountingCache(pagecache.cache)
+    with mock.patch("tipsite.pagecache.cache", spy), CaptureQueriesContext(connection) as queries:
+        assert get("/no/such/other/page/").status_code == 404
+    assert spy.calls == ["get"]
+    assert not [q for q in queries.captured_queries if "tips_topic" in q["sql"]]
 
 
 def test_a_new_comment_rerenders_its_tip_and_the_listings_but_nothing_else(client):
@@ -453,6 +463,58 @@ def test_remembered_values_last_until_the_content_changes():
     assert pagecache.remember("answer", compute) == 1
     make_tip()  # a change readers see
     assert pagecache.remember("answer", compute) == 2
+
+
+def counter():
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    return compute
+
+
+def test_a_worker_keeps_remembered_values_and_asks_the_cache_no_more():
+    compute = counter()
+    assert pagecache.remember("answer", compute) == 1
+    asked = []
+    shared_get = pagecache.cache.get
+    noted = lambda key: asked.append(key) or shared_get(key)  # noqa: E731
+    with mock.patch.object(pagecache.cache, "get", noted):
+        assert pagecache.remember("answer", compute) == 1
+    assert asked == [pagecache.STATE_KEY]  # only whether the content changed
+
+
+def test_a_workers_kept_values_give_way_when_another_process_changes_the_content():
+    compute = counter()
+    assert pagecache.remember("answer", compute) == 1
+    # What a management command or another server does: a new version in the shared cache.
+    state = pagecache.cache.get(pagecache.STATE_KEY)
+    pagecache.cache.set(pagecache.STATE_KEY, {**state, "version": "another"}, timeout=None)
+    assert pagecache.remember("answer", compute) == 2
+
+
+def test_a_workers_kept_value_lasts_no_longer_than_the_shared_one():
+    compute = counter()
+    assert pagecache.remember("answer", compute, timeout=60) == 1
+    state = pagecache.current_state()
+    pagecache.cache.clear()  # the shared copy ran out
+    pagecache.cache.set(pagecache.STATE_KEY, state, timeout=None)
+    assert pagecache.remember("answer", compute, timeout=60) == 1
+    later = time.monotonic() + 61
+    with mock.patch("tipsite.pagecache.time.monotonic", return_value=later):
+        assert pagecache.remember("answer", compute, timeout=60) == 2
+
+
+def test_a_worker_keeps_only_its_most_recently_used_values(monkeypatch):
+    monkeypatch.setattr(pagecache._Remembered, "SIZE", 2)
+    monkeypatch.setattr(pagecache, "_remembered", pagecache._Remembered())
+    for name in ("first", "second", "third"):
+        pagecache.remember(name, lambda name=name: name)
+    version = pagecache.current_state()["version"]
+    assert pagecache._remembered.get(f"pagecache:value:{version}:first") is None
+    assert len(pagecache._remembered._values) == 2
 
 
 def test_without_the_page_cache_values_are_computed_every_time(settings):
