@@ -18,7 +18,7 @@ def follow_topics(topics, heading: str = "") -> dict:
         heading = heading or f"Get new {topics.name} tips by e-mail"
     else:
         form = FollowTopicForm(choices=topics, prefix="follow-topic") if topics else None
-    return {"kind": "topic", "heading": heading, "form": form, "single": isinstance(topics, Topic)}
+    return {"kind": "topic", "heading": heading, "form": form}
 
 
 @register.inclusion_tag("followers/includes/subscribe.html")

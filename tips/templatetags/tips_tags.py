@@ -1,11 +1,15 @@
+import hashlib
 import json
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from tipsite.antispam import TIMESTAMP_FIELD
 from tipsite.pagecache import remember
 
 from ..models import Guru
@@ -57,14 +61,45 @@ def crispy_fields(form, *names: str) -> SafeString:
     """``form``'s fields ``names`` rendered by crispy, as ``|as_crispy_field`` renders each.
 
     A form nobody has filled in renders the same on every page, so that HTML is made once per
-    content version; a form with data, errors or initial values renders afresh.
+    content version; so does a hidden field the page fills in (a topic's follow form names its
+    topic), once per value. A form with data, errors or a reader's initial values renders
+    afresh.
     """
 
     def render() -> SafeString:
         return mark_safe("".join(as_crispy_field(form[name]) for name in names))  # noqa: S308
 
-    if form.is_bound or any(form.initial.get(name) for name in names):
+    given = {name: form.initial[name] for name in names if form.initial.get(name)}
+    if form.is_bound or any(not form[name].is_hidden for name in given):
         return render()
     form_class = type(form)
     key = f"forms:{form_class.__module__}.{form_class.__qualname__}:{form.prefix}:{','.join(names)}"
+    if given:
+        key += ":" + hashlib.sha256(repr(sorted(given.items())).encode()).hexdigest()
     return remember(key, render)
+
+
+# A protected form's fields as nobody has filled them in, by form, prefix and id format, with a
+# mark where the signed time goes: they differ by nothing else, and never change while the
+# code runs.
+_unfilled_protected_fields: dict[tuple, str] = {}
+SIGNED_TIME_MARK = "\x00signed-time\x00"
+
+
+@register.simple_tag
+def protected_fields(form) -> SafeString:
+    """A protected form's honeypot and signed time (tipsite.antispam), as
+    ``includes/protected_fields.html`` renders them.
+
+    That HTML is made once per form class (and prefix) and this form's signed time put in:
+    four forms on a tip page would otherwise render eight widgets through templates.
+    """
+    if form.is_bound:  # the honeypot keeps what was typed in it
+        return render_to_string("includes/protected_fields.html", {"form": form})
+    token = str(form[TIMESTAMP_FIELD].value())
+    key = (type(form), form.prefix, form.auto_id)
+    html = _unfilled_protected_fields.get(key)
+    if html is None:
+        rendered = render_to_string("includes/protected_fields.html", {"form": form})
+        html = _unfilled_protected_fields[key] = rendered.replace(token, SIGNED_TIME_MARK)
+    return mark_safe(html.replace(SIGNED_TIME_MARK, conditional_escape(token)))  # noqa: S308
