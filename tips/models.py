@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
-from django.urls import reverse
 from django.utils import timezone
 from reversion import register as keep_versions
 
+from .addresses import slug_path
 from .images import MEDIUM_WIDTH, SMALL_WIDTH
 from .markup import IMAGE_SCHEME, BodyImage, render_markdown
 from .validators import (
@@ -120,7 +120,7 @@ class Guru(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("tips:guru", kwargs={"slug": self.slug})
+        return slug_path("tips:guru", slug=self.slug)
 
     @property
     def initials(self) -> str:
@@ -164,7 +164,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("tips:topic", kwargs={"slug": self.slug})
+        return slug_path("tips:topic", slug=self.slug)
 
     def spotlight_guru(self, day: datetime.date | None = None) -> Guru | None:
         """The editors' pick, or else one of the topic's gurus, changing once a day."""
@@ -190,27 +190,15 @@ class Category(models.Model):
         return f"{self.topic.name} › {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("tips:category", kwargs={"topic": self.topic.slug, "slug": self.slug})
+        return slug_path("tips:category", topic=self.topic.slug, slug=self.slug)
 
 
 def category_paths() -> dict[int, str]:
-    """Every category's address by id, for pages that link many tips (``{path}{tip slug}/``).
-
-    Slugs need no quoting in a path, so one ``reverse()`` gives the pattern every category's
-    address follows, rather than one per category.
-    """
-    pattern = reverse("tips:category", kwargs={"topic": "TOPIC-SLUG", "slug": "CATEGORY-SLUG"})
-    before, between, after = _split_pattern(pattern, "TOPIC-SLUG", "CATEGORY-SLUG")
+    """Every category's address by id, for pages that link many tips (``{path}{tip slug}/``)."""
     return {
-        pk: f"{before}{topic}{between}{slug}{after}"
+        pk: slug_path("tips:category", topic=topic, slug=slug)
         for pk, slug, topic in Category.objects.values_list("pk", "slug", "topic__slug")
     }
-
-
-def _split_pattern(pattern: str, first: str, second: str) -> tuple[str, str, str]:
-    before, rest = pattern.split(first)
-    between, after = rest.split(second)
-    return before, between, after
 
 
 class TipQuerySet(models.QuerySet):
@@ -454,13 +442,9 @@ class Tip(models.Model):
         }
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "tips:tip",
-            kwargs={
-                "topic": self.category.topic.slug,
-                "category": self.category.slug,
-                "slug": self.slug,
-            },
+        category = self.category
+        return slug_path(
+            "tips:tip", topic=category.topic.slug, category=category.slug, slug=self.slug
         )
 
     @classmethod
