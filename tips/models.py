@@ -1,7 +1,8 @@
 import datetime
+import random
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -24,6 +25,11 @@ HELPFUL_MIN_VOTES = 5
 REVIEW_AFTER = datetime.timedelta(days=365)
 
 
+# How many ids in a row :func:`pick_by_id_for_day` reads, then reads again, before asking an
+# index instead (the newest ids, tips published today or not yet, may be no candidates at all).
+PICK_WALKS = (64, 4096)
+
+
 def pick_for_day(queryset: models.QuerySet, day: datetime.date):
     """One row of ``queryset`` chosen by the date: stable all day, a different one tomorrow.
 
@@ -35,6 +41,62 @@ def pick_for_day(queryset: models.QuerySet, day: datetime.date):
     # Pick the id first: sorting whole rows (tip bodies included) to take one is slow at scale.
     pk = queryset.order_by("pk").values_list("pk", flat=True)[day.toordinal() % count]
     return queryset.get(pk=pk)
+
+
+def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> int | None:
+    """The id of one of ``candidates`` chosen by the date, without counting them.
+
+    A number drawn from the day between the lowest and the highest candidate id, and the first
+    candidate at or after it: stable all day while the candidates are, different another day.
+    Where ids between candidates are few (the usual case) a candidate is as likely as another.
+    Two queries: both ends of the candidates' ids, then the pick.
+    """
+    lowest, highest = _first_ids(candidates, {}, {"descending": True})
+    if lowest is None:
+        return None
+    start = random.Random(day.toordinal()).randint(lowest, highest)  # noqa: S311 - not a secret
+    (pk,) = _first_ids(candidates, {"start": start})
+    return pk
+
+
+def _first_ids(candidates: models.QuerySet, *walks: dict) -> tuple:
+    """For each walk, the first candidate id in id order (``descending`` from the top) from
+    ``start`` on, all in one query.
+
+    Each walk reads the next ``PICK_WALKS`` ids of the whole table by primary key and keeps the
+    first that is a candidate, so the planner walks the key instead of sorting every candidate
+    by id; only when none of those is one does it look further, through the candidates' indexes.
+    The candidates' query is built once (building it is most of the cost) and the database
+    flattens it into each walk.
+    """
+    connection = connections[candidates.db]
+    quote = connection.ops.quote_name
+    table, key = quote(candidates.model._meta.db_table), quote(candidates.model._meta.pk.column)
+    scope, scope_params = candidates.order_by().values("pk").query.sql_with_params()
+    columns, params = [], []
+    for walk in walks:
+        direction = "DESC" if walk.get("descending") else "ASC"
+        after, after_params = (f"{key} >= %s", [walk["start"]]) if "start" in walk else ("1=1", [])
+        parts = []
+        # Only quoted names, the ORM's own SQL and constants: every value goes as a parameter.
+        for size in PICK_WALKS:
+            walked = f"SELECT {key} FROM {table} WHERE {after} ORDER BY {key} {direction}"  # noqa: S608
+            parts.append(
+                f"(SELECT c.pk FROM ({scope}) c WHERE c.pk IN ({walked} LIMIT {size})"  # noqa: S608
+                f" ORDER BY c.pk {direction} LIMIT 1)"
+            )
+            params += [*scope_params, *after_params]
+        later = after.replace(key, "c.pk")
+        parts.append(
+            f"(SELECT c.pk FROM ({scope}) c WHERE {later}"  # noqa: S608
+            f" ORDER BY c.pk {direction} LIMIT 1)"
+        )
+        params += [*scope_params, *after_params]
+        # COALESCE runs each query only when those before it found nothing (SQLite, PostgreSQL).
+        columns.append(f"COALESCE({', '.join(parts)})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        return tuple(cursor.fetchone())
 
 
 class Vote(models.Model):
@@ -181,6 +243,10 @@ class Category(models.Model):
     # Unique across the network: request forms preselect a category by slug alone.
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_category_slug])
     description = models.TextField(blank=True)
+    # Kept by services (categories_recount) so pages never count tips: those with the published
+    # status, scheduled ones included, as a scheduled tip goes live with no write to count it.
+    # Readers' counts take the few scheduled ones off (tips/views.py, ``published_counts``).
+    published_tip_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["topic__name", "name"]
@@ -260,8 +326,8 @@ class TipQuerySet(models.QuerySet):
         """
         day = day or timezone.localdate()
         midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        candidates = self.published().filter(publish_at__lt=midnight)
-        return pick_for_day(candidates.select_related("category__topic", "guru"), day)
+        pk = pick_by_id_for_day(self.published().filter(publish_at__lt=midnight), day)
+        return self.select_related("category__topic", "guru").filter(pk=pk).first() if pk else None
 
     def for_page(self) -> "TipQuerySet":
         """For the tip page: the tip with its category, topic, featured guru, guru and sources."""

@@ -46,6 +46,46 @@ def tips_recount(*, tip_ids, field: str, rows) -> None:
             Tip.objects.filter(pk=tip_id).update(**{field: counts.get(tip_id, 0)})
 
 
+def categories_recount(*, category_ids) -> None:
+    """Store on each category how many of its tips have the published status (scheduled ones
+    included: ``Category.published_tip_count``).
+
+    Called wherever a tip's status or category may change; the categories are locked first, in a
+    fixed order, so that of concurrent recounts the last to write has counted every change
+    committed before it, as in :func:`tips_recount`. Each count reads the category's index.
+    """
+    ids = sorted({pk for pk in category_ids if pk is not None})
+    if not ids:
+        return
+    with transaction.atomic():
+        locked = list(
+            Category.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        counts = dict(
+            Tip.objects.filter(category_id__in=locked, status=Tip.Status.PUBLISHED)
+            .order_by()
+            .values_list("category_id")
+            .annotate(n=Count("pk"))
+            .values_list("category_id", "n")
+        )
+        for category_id in locked:
+            Category.objects.filter(pk=category_id).update(
+                published_tip_count=counts.get(category_id, 0)
+            )
+
+
+def categories_recount_all() -> None:
+    """Every category's count afresh: after tips were loaded without the services (bench)."""
+    categories_recount(category_ids=Category.objects.values_list("pk", flat=True))
+
+
+def _categories_of(tips) -> list[int]:
+    return list(tips.order_by().values_list("category_id", flat=True).distinct())
+
+
 def tip_vote(*, tip: Tip, visitor: str, helpful: bool, reason: str = "") -> Vote:
     """Record or change a visitor's helpful-vote; a "Yes" forgets any earlier reason."""
     values = {"helpful": helpful, "reason": "" if helpful else reason}
@@ -91,6 +131,7 @@ def tips_publish_now(*, tips, user=None) -> int:
         changed = len(approved) + Tip.objects.filter(pk__in=ids).update(
             status=Tip.Status.PUBLISHED, publish_at=timezone.now(), updated_at=timezone.now()
         )
+        categories_recount(category_ids=_categories_of(Tip.objects.filter(pk__in=ids)))
         tips_keep_versions(tip_ids=[*approved, *ids], comment="Published now.", user=user)
     transaction.on_commit(content_changed)
     return changed
@@ -103,6 +144,7 @@ def tips_unpublish(*, tips, user=None) -> int:
         changed = Tip.objects.filter(pk__in=ids).update(
             status=Tip.Status.DRAFT, updated_at=timezone.now()
         )
+        categories_recount(category_ids=_categories_of(Tip.objects.filter(pk__in=ids)))
         tips_keep_versions(tip_ids=ids, comment="Unpublished.", user=user)
     transaction.on_commit(content_changed)
     return changed
@@ -190,6 +232,7 @@ def tip_approve(*, tip: Tip, publish_at: datetime.datetime | None = None) -> boo
     )
     if changed:
         tip.refresh_from_db()
+        categories_recount(category_ids=[tip.category_id])
         tips_keep_versions(tip_ids=[tip.pk], comment="Approved.")
         transaction.on_commit(content_changed)
         transaction.on_commit(lambda: _mail_guru(tip, "tips/email/approved.txt"))
@@ -202,9 +245,12 @@ def tips_move_to_category(*, tips, category: Category) -> tuple[int, list[Tip]]:
     taken = Tip.objects.filter(category=category, slug=OuterRef("slug"))
     tips = tips.exclude(category=category)
     clashes = list(tips.filter(Exists(taken)))
-    moved = tips.exclude(pk__in=[tip.pk for tip in clashes]).update(
-        category=category, updated_at=timezone.now()
-    )
+    moving = tips.exclude(pk__in=[tip.pk for tip in clashes])
+    with transaction.atomic():
+        ids = list(moving.values_list("pk", flat=True))
+        left = _categories_of(Tip.objects.filter(pk__in=ids))
+        moved = Tip.objects.filter(pk__in=ids).update(category=category, updated_at=timezone.now())
+        categories_recount(category_ids=[*left, category.pk])
     transaction.on_commit(content_changed)
     return moved, clashes
 

@@ -10,12 +10,11 @@ from django.db import DatabaseError
 from django.db.models import Count, F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from tipsite import pagecache, public_forms
+from tipsite import public_forms
 from tipsite.antispam import Throttled
 from tipsite.params import slug_param
 
@@ -36,26 +35,29 @@ SORTS = {"newest": "Newest", "helpful": "Most helpful"}
 
 
 def published_counts() -> dict[str, dict[int, int]]:
-    """How many published tips each category and each topic has, counted once per content version.
+    """How many public tips each category and each topic has.
 
-    One pass over the public tips' index, shared by the home page and every topic page.
+    The counts kept with the categories hold scheduled tips too (``published_tip_count``): the
+    few still to go live are taken off, found through the index on status and publish time.
     """
-
-    def count() -> dict[str, dict[int, int]]:
-        # Grouped by category alone, an index answers it; topics add up their categories.
-        per_category = dict(
-            Tip.objects.published()
-            .order_by()
-            .values("category_id")
-            .annotate(n=Count("pk"))
-            .values_list("category_id", "n")
-        )
-        per_topic = {}
-        for category_id, topic_id in Category.objects.values_list("pk", "topic_id"):
-            per_topic[topic_id] = per_topic.get(topic_id, 0) + per_category.get(category_id, 0)
-        return {"category": per_category, "topic": per_topic}
-
-    return pagecache.remember("tips:published-counts", count)
+    per_category, topic_of = {}, {}
+    for pk, topic_id, count in Category.objects.order_by().values_list(
+        "pk", "topic_id", "published_tip_count"
+    ):
+        per_category[pk], topic_of[pk] = count, topic_id
+    scheduled = (
+        Tip.objects.scheduled()
+        .order_by()
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    for category_id, count in scheduled:
+        per_category[category_id] -= count
+    per_topic = {}
+    for category_id, count in per_category.items():
+        per_topic[topic_of[category_id]] = per_topic.get(topic_of[category_id], 0) + count
+    return {"category": per_category, "topic": per_topic}
 
 
 def with_counts(items, counts: dict[int, int]) -> list:
@@ -66,16 +68,6 @@ def with_counts(items, counts: dict[int, int]) -> list:
     return items
 
 
-def tip_of_the_day(tips, scope: str) -> Tip | None:
-    """Today's tip among ``tips``, picked once per content version (picking counts them all)."""
-    day = timezone.localdate()
-    pk = pagecache.remember(
-        f"tips:tip-of-the-day:{scope}:{day.isoformat()}",
-        lambda: getattr(tips.tip_of_the_day(day), "pk", 0),  # 0: none, and remembered as such
-    )
-    return tips.for_listing().filter(pk=pk).first() if pk else None
-
-
 class HomeView(TemplateView):
     template_name = "tips/home.html"
 
@@ -83,7 +75,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             topics=with_counts(Topic.objects.all(), published_counts()["topic"]),
             latest_tips=ids_first(Tip.objects.published().for_listing(), 0, LATEST_TIPS),
-            tip_of_the_day=tip_of_the_day(Tip.objects.published(), "network"),
+            tip_of_the_day=Tip.objects.published().for_listing().tip_of_the_day(),
             **kwargs,
         )
 
@@ -107,7 +99,7 @@ class TopicView(DetailView):
             tip_count=counts["topic"].get(topic.pk, 0),
             latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS),
             most_helpful=ids_first(helpful.most_helpful_first(), 0, MOST_HELPFUL_TIPS),
-            tip_of_the_day=tip_of_the_day(in_topic, f"topic-{topic.pk}"),
+            tip_of_the_day=in_topic.for_listing().tip_of_the_day(),
             **kwargs,
         )
 
