@@ -77,16 +77,16 @@ def _first_ids(candidates: models.QuerySet, *walks: dict) -> tuple:
     for walk in walks:
         direction = "DESC" if walk.get("descending") else "ASC"
         after, after_params = (f"{key} >= %s", [walk["start"]]) if "start" in walk else ("1=1", [])
+        later = after.replace(key, "c.pk")
         parts = []
         # Only quoted names, the ORM's own SQL and constants: every value goes as a parameter.
         for size in PICK_WALKS:
             walked = f"SELECT {key} FROM {table} WHERE {after} ORDER BY {key} {direction}"  # noqa: S608
             parts.append(
-                f"(SELECT c.pk FROM ({scope}) c WHERE c.pk IN ({walked} LIMIT {size})"  # noqa: S608
-                f" ORDER BY c.pk {direction} LIMIT 1)"
+                f"(SELECT c.pk FROM ({scope}) c WHERE {later}"  # noqa: S608
+                f" AND c.pk IN ({walked} LIMIT {size}) ORDER BY c.pk {direction} LIMIT 1)"
             )
-            params += [*scope_params, *after_params]
-        later = after.replace(key, "c.pk")
+            params += [*scope_params, *after_params, *after_params]
         parts.append(
             f"(SELECT c.pk FROM ({scope}) c WHERE {later}"  # noqa: S608
             f" ORDER BY c.pk {direction} LIMIT 1)"
