@@ -466,8 +466,11 @@ class Tip(models.Model):
         # in (publish_at, id), so a page is read straight off the index, page 500 included.
         indexes = [
             models.Index(fields=["status", "publish_at", "id"], name="tip_public_idx"),
+            # The votes too: a topic's "most helpful" looks at every tip of its categories, and
+            # reads the rows of only those that pass (45 ms down to 6 for 14,000 tips on SQLite).
             models.Index(
-                fields=["category", "status", "publish_at", "id"], name="tip_category_public_idx"
+                fields=["category", "status", "publish_at", "id", "helpful_yes", "helpful_no"],
+                name="tip_category_public_idx",
             ),
             models.Index(fields=["guru", "status", "publish_at", "id"], name="tip_guru_public_idx"),
             # The latest edit of any public tip, or of any with a guru (the sitemaps' dates), read

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -45,15 +45,10 @@ def published_counts() -> dict[str, dict[int, int]]:
         "pk", "topic_id", "published_tip_count"
     ):
         per_category[pk], topic_of[pk] = count, topic_id
-    scheduled = (
-        Tip.objects.scheduled()
-        .order_by()
-        .values("category_id")
-        .annotate(n=Count("pk"))
-        .values_list("category_id", "n")
-    )
-    for category_id, count in scheduled:
-        per_category[category_id] -= count
+    # Counted here, not grouped in SQL: grouping, SQLite's planner scans a whole index by
+    # category (8 ms) instead of the few scheduled tips' range of the status index.
+    for category_id in Tip.objects.scheduled().order_by().values_list("category_id", flat=True):
+        per_category[category_id] -= 1
     per_topic = {}
     for category_id, count in per_category.items():
         per_topic[topic_of[category_id]] = per_topic.get(topic_of[category_id], 0) + count
