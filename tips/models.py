@@ -8,7 +8,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from reversion import register as keep_versions
 
-from .addresses import slug_path
+from .addresses import slug_path, slug_paths
 from .images import MEDIUM_WIDTH, SMALL_WIDTH
 from .markup import IMAGE_SCHEME, BodyImage, render_markdown
 from .validators import (
@@ -261,8 +261,9 @@ class Category(models.Model):
 
 def category_paths() -> dict[int, str]:
     """Every category's address by id, for pages that link many tips (``{path}{tip slug}/``)."""
+    path = slug_paths("tips:category", "topic", "slug")
     return {
-        pk: slug_path("tips:category", topic=topic, slug=slug)
+        pk: path(topic=topic, slug=slug)
         for pk, slug, topic in Category.objects.values_list("pk", "slug", "topic__slug")
     }
 
