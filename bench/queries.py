@@ -39,8 +39,11 @@ def main() -> None:
     args = parser.parse_args()
 
     url = small_database_url(args.like)
-    # As the benchmark server counts them: page cache on, starting empty, DEBUG off.
-    os.environ.update(PAGE_CACHE_SECONDS="600", REDIS_URL="", LOG_LEVEL="WARNING")
+    # As the benchmark server counts them: page cache on, starting empty, DEBUG off, and the
+    # same kind of cache (bench/suite.py passes its REDIS_URL): without Redis the cache is a
+    # table in the database, whose queries the server's count holds too.
+    os.environ.update(PAGE_CACHE_SECONDS="600", LOG_LEVEL="WARNING")
+    os.environ.setdefault("REDIS_URL", "")
     # Pages render here without collected static files; whitenoise would say so at start-up.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     sys.path.insert(0, str(BENCH_DIR))
@@ -68,7 +71,11 @@ def page_queries(manifest: dict) -> dict[str, str]:
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
     for page in manifest["pages"]:
-        cache.clear()
+        # Only this count's keys: the Redis may hold others' (its KEY_PREFIX is this run's).
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern("*")
+        else:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page["path"])
         if response.status_code != 200:
