@@ -101,3 +101,21 @@ def test_flood_control_counts_per_ip_and_per_email(settings):
     with pytest.raises(Throttled):
         flood_guard(scope="example", ip="192.0.2.2", email="A@example.com")
     flood_guard(scope="example", ip="192.0.2.3", email="c@example.com")
+
+
+def test_forms_shown_within_a_tenth_of_a_second_share_one_signed_time(monkeypatch):
+    moment = 1_800_000_000.04
+    monkeypatch.setattr(time, "time", lambda: moment)
+    first, second = ExampleForm(), ExampleForm()
+    assert first.initial["issued"] == second.initial["issued"]
+    assert 0 <= token_age("example", first.initial["issued"]) < 0.1
+    moment += 0.1
+    assert ExampleForm().initial["issued"] != first.initial["issued"]
+
+
+def test_a_new_secret_key_signs_the_form_time_anew(settings):
+    before = issue_token("example")
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    after = issue_token("example")
+    assert token_age("example", after) >= 0
+    assert after != before
