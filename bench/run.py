@@ -118,6 +118,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--small-queries", type=Path, help="queries per page on a small network (queries.py)"
     )
+    parser.add_argument(
+        "--page-cache-seconds", type=int, default=600,
+        help="the server's PAGE_CACHE_SECONDS (0: the page cache is off), for the table's notes",
+    )  # fmt: skip
     parser.add_argument("--no-post", action="store_true", help="skip the comment posts")
     parser.add_argument("--post-levels", help="comment post concurrencies, commas")
     parser.add_argument("--timeout", type=int, default=60, help="wrk's per-request timeout, s")
@@ -924,6 +928,19 @@ def render(url: str, run: Run, manifest, wrk_version: str, checks, small, memory
     return "\n".join(lines)
 
 
+def cache_setup(redis_url: str, recheck: float, page_cache_seconds: int) -> str:
+    """What the table's server cached, and where: runs with a layer off are compared with it."""
+    if page_cache_seconds <= 0:
+        return "The page cache was off (`PAGE_CACHE_SECONDS=0`): every page was rendered."
+    where = "Redis" if redis_url else "the database (no Redis)"
+    copies = (
+        f", and each worker kept what it served for {recheck:g} s"
+        if redis_url and recheck > 0
+        else ", and the workers kept no copies of pages"
+    )
+    return f"The page cache was in {where}, pages kept {page_cache_seconds} s{copies}."
+
+
 def _ratio(rps: float, base: float | None) -> str:
     return f"{rps / base:.2f}" if base else "n/a"
 
@@ -966,6 +983,7 @@ def main(argv=None) -> None:
         post_levels=[int(n) for n in (args.post_levels or preset["post_levels"]).split(",")],
         baselines_after=preset["baselines_after"],
     )
+    run.notes.append(cache_setup(args.redis_url, args.recheck_seconds, args.page_cache_seconds))
     wrk = Wrk(args.timeout)
     servers = Servers(
         site=args.url.rstrip("/"),

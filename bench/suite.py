@@ -28,8 +28,11 @@ PROJECT_DIR = BENCH_DIR.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 PORT, STOCK_PORT = 8787, 8788
-# The production default, set here so the runner knows how long the workers keep pages.
-RECHECK_SECONDS = "1"
+# The production defaults, unless the caller sets them (to weigh a cache layer: with
+# PAGE_CACHE_RECHECK_SECONDS=0 the workers keep no copies, with PAGE_CACHE_SECONDS=0 nothing
+# is cached); the runner is told how long the workers keep pages.
+RECHECK_SECONDS = os.environ.get("PAGE_CACHE_RECHECK_SECONDS", "1")
+PAGE_CACHE_SECONDS = os.environ.get("PAGE_CACHE_SECONDS", "600")
 
 
 def redis_url() -> str:
@@ -59,7 +62,7 @@ def server_env(database_url: str, redis: str, prefix: str, static_root: str) -> 
         "ANTISPAM_MIN_SECONDS": "0",
         "ANTISPAM_MAX_AGE_SECONDS": "86400",
         "COMMENTS_MODERATION": "none",
-        "PAGE_CACHE_SECONDS": "600",
+        "PAGE_CACHE_SECONDS": PAGE_CACHE_SECONDS,
         "PAGE_CACHE_RECHECK_SECONDS": RECHECK_SECONDS,
         "LOG_LEVEL": "WARNING",
     }
@@ -128,6 +131,7 @@ def main() -> None:
                    "--pid", str(servers[0].pid), "--stock-pid", str(servers[1].pid),
                    "--database-url", database_url, "--redis-url", redis,
                    "--cache-prefix", prefix, "--recheck-seconds", RECHECK_SECONDS,
+                   "--page-cache-seconds", PAGE_CACHE_SECONDS,
                    "--small-queries", str(small)]  # fmt: skip
         if args.duration:
             command += ["--duration", str(args.duration)]

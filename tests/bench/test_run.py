@@ -362,3 +362,24 @@ def test_without_redis_the_server_empties_its_caches_and_the_workers_are_replace
         assert replaced.call_count == 1, "shared caches and the recent pages, which expire"
     assert fetched.call_args.args[1] == "/bench/cache/clear/"
     assert fetched.call_args.kwargs["method"] == "POST"
+
+
+REDIS = "redis://127.0.0.1:6379/14"
+
+
+@pytest.mark.parametrize(
+    ("redis", "recheck", "seconds", "says"),
+    [
+        ("redis://127.0.0.1:6379/14", 1.0, 600, "in Redis, pages kept 600 s, and each worker kept"),
+        (
+            "redis://127.0.0.1:6379/14",
+            0.0,
+            600,
+            "in Redis, pages kept 600 s, and the workers kept no",
+        ),
+        ("", 1.0, 600, "in the database (no Redis), pages kept 600 s, and the workers kept no"),
+        ("", 1.0, 0, "was off"),
+    ],
+)
+def test_the_table_says_what_the_server_cached(redis, recheck, seconds, says):
+    assert says in run.cache_setup(redis, recheck, seconds)
