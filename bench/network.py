@@ -29,7 +29,7 @@ from requests_app.models import TipRequest
 from tips import search_index
 from tips.markup import render_markdown
 from tips.models import Category, Guru, SearchMiss, Tip, Topic, Vote
-from tips.search import FTS_TABLE, PG_INDEX
+from tips.search import FTS_TABLE, PG_INDEX, PG_TITLE_INDEX
 from tips.services import categories_recount_all
 
 # Every bench topic's description starts with this: a re-run may wipe only what it made.
@@ -163,7 +163,7 @@ def bulk_load_mode():
     """Trade durability and incremental index upkeep for speed while loading.
 
     SQLite: no fsync, a large page cache, and no FTS triggers (the index is rebuilt once at the
-    end). PostgreSQL: no commit flush and no GIN index during the load (built once at the end).
+    end). PostgreSQL: no commit flush and no GIN indexes during the load (built once at the end).
     """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -175,7 +175,8 @@ def bulk_load_mode():
         elif connection.vendor == "postgresql":
             cursor.execute("SET synchronous_commit = off")
             cursor.execute("SET maintenance_work_mem = '512MB'")
-            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(PG_INDEX)}")
+            for index in (PG_INDEX, PG_TITLE_INDEX):
+                cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index)}")
     try:
         yield
     finally:
@@ -505,6 +506,7 @@ def rebuild_search_index() -> None:
         # The trigger wrote each tip's search document as it was inserted; index them once.
         with connection.cursor() as cursor:
             cursor.execute(search_index.PG_CREATE_INDEX)
+            cursor.execute(search_index.PG_CREATE_TITLE_INDEX)
 
 
 def finish() -> None:

@@ -21,7 +21,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import F, Q, TextField, Value
+from django.db.models import Case, F, FloatField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
@@ -38,6 +38,10 @@ FTS_TABLE = "tips_tip_fts"
 PG_CONFIG = "english"
 PG_COLUMN = "search_document"
 PG_INDEX = "tip_search_document_idx"
+# Which words are in a tip's title or question, indexed on their own: the weighted document's
+# GIN index holds no weights, so asking it for title words rechecks every match's document.
+PG_TITLE_INDEX = "tip_title_document_idx"
+PG_TITLE_DOCUMENT = f"to_tsvector('{PG_CONFIG}'::regconfig, title || ' ' || question)"
 # The best matches of a query kept in the cache: its first ten pages of results.
 KEPT_HITS = 100
 # How many matches of a query are ranked; the rest follow them, newest first.
@@ -73,10 +77,18 @@ def normalise(query: str) -> str:
     return " ".join(query_words(query))
 
 
+# Both documents name their columns unqualified: in a subquery the table has an alias, and
+# "tips_tip.search_document" there would be the outer query's row (a correlated subquery).
+
+
 def pg_document():
     """The same document as stored for each tip (tips/search_index.py keeps it up to date)."""
-    column = f"{connection.ops.quote_name(Tip._meta.db_table)}.{PG_COLUMN}"
-    return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611 - constants only
+    return RawSQL(PG_COLUMN, [], output_field=SearchVectorField())  # noqa: S611 - constants only
+
+
+def pg_title_document():
+    """A tip's title and question as one document, as its own GIN index holds it."""
+    return RawSQL(PG_TITLE_DOCUMENT, [], output_field=SearchVectorField())  # noqa: S611 - constants only
 
 
 def highlight(text: str) -> SafeString:
@@ -265,15 +277,18 @@ class SqliteEngine:
 class PostgresEngine:
     def __init__(self, results: SearchResults):
         self.results = results
+        words = [SearchQuery(word, config=PG_CONFIG) for word in results.words]
+        # Any of the words: what the title and question index is asked for.
+        self.any_word = functools.reduce(operator.or_, words) if words else None
         if results.titles_only and results.words:
             # Words are \w+ only, so "word:AB" (title or question) is always valid syntax.
             raw = " | ".join(f"{word}:AB" for word in results.words)
             self.query = SearchQuery(raw, config=PG_CONFIG, search_type="raw")
-        elif results.any_word and results.words:
-            words = [SearchQuery(word, config=PG_CONFIG) for word in results.words]
-            self.query = functools.reduce(operator.or_, words)
+        elif results.any_word:
+            self.query = self.any_word
         else:
             self.query = SearchQuery(" ".join(results.words), config=PG_CONFIG)
+        self.counted: int | None = None
 
     @cached_property
     def _category_ids(self) -> list[int]:
@@ -285,20 +300,63 @@ class PostgresEngine:
             .values_list("pk", flat=True)
         )
 
-    def _ranked(self):
+    def _matching(self):
+        """The public tips that match, with their documents (tips/search_index.py)."""
+        tips = self.results.public_tips().annotate(
+            document=pg_document(), titles=pg_title_document()
+        )
+        if self.results.titles_only:
+            # The title and question index answers this alone: the weighted document's index
+            # holds no weights, so "word:AB" rechecked the document of every tip with the word.
+            return tips.filter(titles=self.any_word)
         # Category names are few: match them first, so the tips' side is a plain OR of the GIN
         # index and the category index (a subquery there made PostgreSQL scan every tip).
         matches = Q(document=self.query)
         if self._category_ids:
             matches |= Q(category_id__in=self._category_ids)
-        matching = self.results.public_tips().annotate(document=pg_document()).filter(matches)
-        return matching.annotate(rank=SearchRank(F("document"), self.query))
+        return tips.filter(matches)
 
     def count(self) -> int:
-        return self._ranked().count()
+        self.counted = self._matching().count()
+        return self.counted
+
+    def _candidates(self):
+        """The ids of the matches worth ranking: the newest :data:`TITLE_CANDIDATES` of those
+        with any of the words in a title or question (where the best matches are), and the
+        newest :data:`RANKED_CANDIDATES` of all matches.
+
+        Ranking reads and scores the document of each row it orders, and a word most tips
+        contain has tens of thousands; the newest matches are found walking the primary key.
+        """
+        newest = self._matching().order_by("-pk").values("pk")[:RANKED_CANDIDATES]
+        if self.results.titles_only:
+            return newest
+        in_titles = (
+            self._matching()
+            .filter(titles=self.any_word)
+            .order_by("-pk")
+            .values("pk")[:TITLE_CANDIDATES]
+        )
+        return newest.union(in_titles)
 
     def ranked_ids(self, start: int, stop: int | None) -> list[int]:
-        ordered = self._ranked().order_by("-rank", "-pk").values_list("pk", flat=True)
+        rank = SearchRank(F("document"), self.query)
+        if self.counted is not None and self.counted <= RANKED_CANDIDATES:
+            # Every match would be a candidate: rank them all, without finding the candidates.
+            ranked = self._matching().annotate(rank=rank)
+        elif stop is not None and stop <= RANKED_CANDIDATES:
+            # The first places are all candidates' (there are that many whenever as many tips
+            # match), so the other matches need not even be read.
+            ranked = Tip.objects.filter(pk__in=self._candidates())
+            ranked = ranked.annotate(document=pg_document(), rank=rank)
+        else:
+            # Further on, the same order: the candidates by rank, then the rest newest first
+            # (ranks are never negative; only the candidates are scored).
+            candidate = When(pk__in=self._candidates(), then=rank)
+            ranked = self._matching().annotate(
+                rank=Case(candidate, default=Value(-1.0), output_field=FloatField())
+            )
+        ordered = ranked.order_by("-rank", "-pk").values_list("pk", flat=True)
         return list(ordered[start:stop])
 
     def snippets(self, ids: list[int]) -> dict[int, str]:

@@ -1,8 +1,15 @@
 """The database side of search: each engine's index, its SQLite triggers, and rebuilding it.
 
-Migrations 0004 and 0009 carry their own copies of these statements, as they were then."""
+Migrations 0004, 0009 and 0014 carry their own copies of these statements, as they were then."""
 
-from .search import FTS_TABLE, PG_COLUMN, PG_CONFIG, PG_INDEX
+from .search import (
+    FTS_TABLE,
+    PG_COLUMN,
+    PG_CONFIG,
+    PG_INDEX,
+    PG_TITLE_DOCUMENT,
+    PG_TITLE_INDEX,
+)
 
 FTS_COLUMNS = "rowid, title, question, body, category"
 FTS_ROWS = (
@@ -51,6 +58,10 @@ _PG_DOCUMENT = " || ".join(
     for column, weight in (("title", "A"), ("question", "B"), ("body", "C"))
 )
 PG_CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON tips_tip USING gin ({PG_COLUMN})"
+# An expression index: title and question are short, and the words in them are all it answers.
+PG_CREATE_TITLE_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {PG_TITLE_INDEX} ON tips_tip USING gin (({PG_TITLE_DOCUMENT}))"
+)
 PG_FILL = f"UPDATE tips_tip SET {PG_COLUMN} = {_PG_DOCUMENT.format(row='tips_tip')}"
 PG_CREATE = [
     f"ALTER TABLE tips_tip ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector",
@@ -66,8 +77,10 @@ PG_CREATE = [
     ON tips_tip FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()""",
     PG_FILL,
     PG_CREATE_INDEX,
+    PG_CREATE_TITLE_INDEX,
 ]
 PG_DROP = [
+    f"DROP INDEX IF EXISTS {PG_TITLE_INDEX}",
     f"DROP INDEX IF EXISTS {PG_INDEX}",
     f"DROP TRIGGER IF EXISTS {PG_FUNCTION} ON tips_tip",
     f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()",

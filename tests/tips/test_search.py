@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +16,13 @@ from django.utils import timezone
 from tests.factories import make_category, make_tip, make_topic
 from tips import services
 from tips.models import SearchMiss, Tip
-from tips.search import PG_COLUMN, SearchResults
+from tips.search import (
+    PG_COLUMN,
+    PG_CONFIG,
+    PG_TITLE_INDEX,
+    SearchResults,
+    pg_title_document,
+)
 from tipsite.pagecache import content_changed
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +275,6 @@ def test_postgresql_keeps_each_tips_search_document_in_its_row():
         assert cursor.fetchone() == ("m",)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bounded ranking")
 def test_a_common_word_ranks_a_bounded_set_that_still_holds_the_best_matches(monkeypatch):
     """Only the newest matches and those in a title or question are ranked; an old tip with
     the word in its title still comes first, and every match is still found and counted."""
@@ -285,7 +291,6 @@ def test_a_common_word_ranks_a_bounded_set_that_still_holds_the_best_matches(mon
     assert [hit.tip.pk for hit in results[3:9]] == everything[3:9]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bounded ranking")
 def test_a_rare_word_is_ranked_exactly_as_before(monkeypatch):
     """With fewer matches than are ranked, the order is the engine's full ranking."""
     for i in range(4):
@@ -297,7 +302,6 @@ def test_a_rare_word_is_ranked_exactly_as_before(monkeypatch):
     assert ranked[0] == "Quince jelly"
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bounded ranking")
 def test_with_several_words_one_of_them_in_an_old_title_still_ranks_first(monkeypatch):
     """A tip whose title holds one of the words (its body the other) is among those ranked."""
     monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 3)
@@ -305,3 +309,36 @@ def test_with_several_words_one_of_them_in_an_old_title_still_ranks_first(monkey
     for i in range(8):
         make_tip(title=f"Garden note {i}", body=f"Lavender, and prune once, note {i}.")
     assert [hit.tip for hit in SearchResults("prune lavender")[0:1]] == [best]
+
+
+def test_matches_beyond_the_ranked_candidates_follow_newest_first(monkeypatch):
+    """A body that repeats the word outranks the rest only while it is among the candidates;
+    past them, matches come newest first, and every page agrees with the first."""
+    old = make_tip(title="Kitchen note", body="Fennel, " * 20 + "and more fennel.")
+    newer = [make_tip(title=f"Garden note {i}", body=f"Fennel once, note {i}.") for i in range(6)]
+    assert titles("fennel")[0] == "Kitchen note", "the full ranking puts the old tip first"
+
+    monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 3)
+    results = SearchResults("fennel")
+    assert results.count() == 7
+    everything = [hit.tip for hit in results[0:7]]
+    assert set(everything[:3]) == set(newer[3:])
+    assert everything[3:] == [newer[2], newer[1], newer[0], old]
+    assert [hit.tip for hit in results[2:5]] == everything[2:5]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's title index")
+def test_postgresql_finds_the_words_in_titles_from_their_own_index():
+    """The weighted document's index holds no weights: asking it which tips hold a word in a
+    title rechecked the document of every tip holding the word anywhere."""
+    make_tip(title="Sorrel soup")
+    in_titles = Tip.objects.annotate(titles=pg_title_document()).filter(
+        titles=SearchQuery("sorrel", config=PG_CONFIG)
+    )
+    assert in_titles.count() == 1
+    sql, params = in_titles.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert PG_TITLE_INDEX in plan
