@@ -20,6 +20,7 @@ from tips.search import (
     PG_COLUMN,
     PG_CONFIG,
     PG_TITLE_INDEX,
+    PostgresEngine,
     SearchResults,
     pg_title_document,
 )
@@ -342,3 +343,18 @@ def test_postgresql_finds_the_words_in_titles_from_their_own_index():
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert PG_TITLE_INDEX in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's two plans")
+def test_postgresql_finds_the_same_newest_matches_either_way(monkeypatch):
+    """The newest matches are found walking the key (many matches) or from the GIN index
+    (fewer): the choice changes the cost, never the candidates."""
+    monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 3)
+    for i in range(8):
+        make_tip(title=f"Garden note {i}", body="Borage " * (8 - i) + f"note {i}.")
+    orders = []
+    for tips in (0, 10**9):  # walked when matches² > candidates × tips, else read from GIN
+        monkeypatch.setattr(PostgresEngine, "_tips", tips)
+        orders.append([hit.tip.title for hit in SearchResults("borage")[0:8]])
+    assert orders[0] == orders[1]
+    assert orders[0][3:] == [f"Garden note {i}" for i in range(4, -1, -1)]
