@@ -212,6 +212,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "topics": Topic.objects.order_by("name"),
             "page_obj": page,
             "results": page.object_list,
+            "more_than_counted": results.more_than_counted,
             # Any text is a search, even one without a word to look for ("*"): it gets an answer.
             "searched": bool(query.strip()),
         },

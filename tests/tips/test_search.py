@@ -358,3 +358,27 @@ def test_postgresql_finds_the_same_newest_matches_either_way(monkeypatch):
         orders.append([hit.tip.title for hit in SearchResults("borage")[0:8]])
     assert orders[0] == orders[1]
     assert orders[0][3:] == [f"Garden note {i}" for i in range(4, -1, -1)]
+
+
+def test_past_the_counted_matches_a_search_says_more_than_and_its_pages_end_there(
+    client, monkeypatch
+):
+    monkeypatch.setattr("tips.search.COUNTED_MATCHES", 3)
+    for i in range(5):
+        make_tip(title=f"Borage flowers {i}")
+    results = SearchResults("borage")
+    assert (results.count(), results.more_than_counted) == (3, True)
+    page = client.get("/search/", {"q": "borage"}).content.decode()
+    assert "More than 3 tips found" in page
+    assert page.count('class="search-results__snippet"') == 3
+
+
+def test_as_many_matches_as_are_counted_are_counted_exactly(client, monkeypatch):
+    monkeypatch.setattr("tips.search.COUNTED_MATCHES", 3)
+    for i in range(3):
+        make_tip(title=f"Sorrel soup {i}")
+    results = SearchResults("sorrel")
+    assert (results.count(), results.more_than_counted) == (3, False)
+    page = client.get("/search/", {"q": "sorrel"}).content.decode()
+    assert "3 tips found" in page
+    assert "More than" not in page
