@@ -383,3 +383,26 @@ REDIS = "redis://127.0.0.1:6379/14"
 )
 def test_the_table_says_what_the_server_cached(redis, recheck, seconds, says):
     assert says in run.cache_setup(redis, recheck, seconds)
+
+
+class CookieRecorder(Recorder):
+    cookies: list
+
+    def do_GET(self):
+        self.cookies.append(self.headers.get("Cookie", ""))
+        super().do_GET()
+
+
+def test_before_pages_are_fetched_alone_every_worker_renders_each_one_uncached():
+    """Three renders per worker and page, each a personal visit the page cache never serves."""
+    handler = type("Handler", (CookieRecorder,), {"seen": collections.Counter(), "cookies": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    workers = type("TwoWorkers", (), {"pids": lambda self: [101, 102]})()
+    servers = run.Servers(f"http://127.0.0.1:{server.server_port}", "", workers, workers)
+    try:
+        run.warm_up(servers, {"pages": [{"path": "/"}, {"path": "/topic/"}]}, timeout=10)
+    finally:
+        server.shutdown()
+    assert handler.seen == {"/": 6, "/topic/": 6}
+    assert set(handler.cookies) == {"tipsite_visitor=bench-warm-up"}
