@@ -1049,7 +1049,9 @@ def main(argv=None) -> None:
     )
     print("\n" + table)
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    path = args.results_dir / f"{vendor}-{datetime.date.today().isoformat()}.md"
+    # The date of the table's heading (UTC), not the local one.
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    path = args.results_dir / f"{vendor}-{today}.md"
     with path.open("a", encoding="utf-8") as out:
         out.write(table + "\n")
     print(f"Appended to {path}")
