@@ -106,7 +106,7 @@ class Command(BaseCommand):
                             "guru": gurus[tip_data["guru"]][0],
                             "status": Tip.Status.PUBLISHED,
                             "publish_at": published,
-                            "last_reviewed": published.date(),
+                            "last_reviewed": timezone.localtime(published).date(),
                             # Written when it went out: seeding is not an edit.
                             "edited_at": published,
                         },
