@@ -19,7 +19,8 @@ versions are the same for every worker and server, and a management command or a
 that changes content starts new ones for all of them.
 
 A hit costs one round trip to the cache, which returns the versions and the page together:
-:class:`PageCacheMiddleware` answers it before authentication, messages and the view run.
+:class:`PageCacheMiddleware` answers it before sessions, CSRF, authentication, messages and the
+view run.
 
 With Redis, a worker keeps what a hit read in its own memory (the ``recent_pages`` cache) and
 serves it again without asking, for ``PAGE_CACHE_RECHECK_SECONDS``. So a change made through
@@ -75,8 +76,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, URLResolver, get_resolver
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from .antispam import TOKEN_SALT, issue_token
 
@@ -379,7 +380,12 @@ class Lookup:
             response["Last-Modified"] = http_date(entry["rendered_at"])
         response["Cache-Control"] = shared_cache_control()
         response["X-Page-Cache"] = "hit" if hit else "miss"
-        return response
+        # What the common and conditional-GET middleware do, which a hit is answered above.
+        response["Content-Length"] = str(len(response.content))
+        last_modified = parse_http_date_safe(response["Last-Modified"])
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=last_modified, response=response
+        )
 
 
 def shared_cache_control() -> str:
@@ -469,9 +475,11 @@ def _form_time(scope: str, tenth: int) -> bytes:
 class PageCacheMiddleware:
     """Serves cached pages to anonymous readers as early as it can (see the module docstring).
 
-    Sits below the CSRF middleware and above authentication and messages, which a cached page
-    does not need. Only addresses routed to a view wrapped in :func:`cache_page_for_readers`
-    are looked up.
+    Sits below the middleware whose headers every answer carries (security, content security
+    policy) and above static files, sessions, CSRF, conditional GET, authentication and
+    messages, none of which a cached page needs: a hit sets its own length and answers a
+    conditional request itself (:meth:`Lookup.respond`). Only addresses routed to a view
+    wrapped in :func:`cache_page_for_readers` are looked up.
     """
 
     def __init__(self, get_response):

@@ -1,5 +1,6 @@
 """Anonymous readers get cached pages, never more than a moment behind what they show."""
 
+import contextlib
 import datetime
 import gzip
 import re
@@ -230,6 +231,25 @@ def test_a_hit_is_one_cache_round_trip_answered_before_the_view():
     assert response["X-Page-Cache"] == "hit"
     assert spy.calls == ["get_many"]
     assert view.call_count == 0
+
+
+def test_a_hit_is_answered_above_sessions_csrf_and_conditional_get_with_its_own_length():
+    tip = make_tip()
+    get(tip.get_absolute_url())
+    below = [
+        "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+        "django.middleware.csrf.CsrfViewMiddleware.process_request",
+        "django.middleware.http.ConditionalGetMiddleware.process_response",
+        "django.middleware.common.CommonMiddleware.process_response",
+    ]
+    with contextlib.ExitStack() as stack:
+        for name in below:
+            stack.enter_context(mock.patch(name, side_effect=AssertionError(name)))
+        response = get(tip.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    assert int(response["Content-Length"]) == len(response.content)
+    again = Client().get(tip.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
 
 
 def test_a_worker_serves_a_hit_again_from_its_memory_without_asking_the_cache():

@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before static files, media and every view; with the headers above on their answers.
     "tipsite.middleware.RefuseOddRequestsMiddleware",
+    # Cached pages are answered here, with the headers above; a hit needs nothing below
+    # (it answers conditional requests and sets its length itself).
+    "tipsite.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the CSRF middleware, the first to read the request body.
     "tipsite.middleware.FilesOnlyForAdminMiddleware",
@@ -67,8 +70,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Cached pages are answered here, before authentication, messages and the view.
-    "tipsite.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Turns a login that django-axes refused into the lockout page (tipsite.admin.login_locked_out).
     "axes.middleware.AxesMiddleware",
