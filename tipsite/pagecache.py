@@ -449,9 +449,9 @@ def _form_mark(scope: str) -> str:
 
 
 def _fills(placeholders: list[str]) -> list[bytes]:
-    """What the placeholders stand for in this visit: the form times of now."""
-    tenth = int(time.time() * 10)
-    return [_form_time(mark.strip("\x00").removeprefix("form:"), tenth) for mark in placeholders]
+    """What the placeholders stand for in this visit: the form times of now, one signature per
+    form kind and tenth of a second for every reader (:func:`tipsite.antispam.issue_token`)."""
+    return [issue_token(mark.strip("\x00").removeprefix("form:")).encode() for mark in placeholders]
 
 
 def _scope_of(token: str) -> str:
@@ -459,17 +459,6 @@ def _scope_of(token: str) -> str:
         return signing.loads(token, salt=TOKEN_SALT)["form"]
     except (signing.BadSignature, KeyError, TypeError):
         return ""
-
-
-@functools.lru_cache(maxsize=64)
-def _form_time(scope: str, tenth: int) -> bytes:
-    """The form time for ``scope`` shown in this tenth of a second, the same for every reader.
-
-    It is no secret (it only says when the form was shown), so one signature per tenth of a
-    second will do: a form looks at most that much older than it is, against minimum times
-    of a second and more.
-    """
-    return issue_token(scope, issued_at=tenth / 10).encode()
 
 
 class PageCacheMiddleware:
