@@ -24,57 +24,47 @@ logger = logging.getLogger(__name__)
 
 
 def tips_recount(*, tip_ids, field: str, rows) -> None:
-    """Store on each tip how many of ``rows`` (a queryset with a ``tip`` key) belong to it.
-
-    The tips are locked first (in a fixed order), so concurrent recounts of one tip queue up and
-    the last one to write has counted every row committed before it: no lost updates.
-    """
-    with transaction.atomic():
-        locked = list(
-            Tip.objects.select_for_update()
-            .filter(pk__in=tip_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        counts = dict(
-            rows.filter(tip_id__in=locked)
-            .values_list("tip_id")
-            .annotate(n=Count("pk"))
-            .values_list("tip_id", "n")
-        )
-        for tip_id in locked:
-            Tip.objects.filter(pk=tip_id).update(**{field: counts.get(tip_id, 0)})
+    """Store on each tip how many of ``rows`` (a queryset with a ``tip`` key) belong to it."""
+    _store_counts(model=Tip, pks=tip_ids, field=field, rows=rows, key="tip_id")
 
 
 def categories_recount(*, category_ids) -> None:
     """Store on each category how many of its tips have the published status (scheduled ones
     included: ``Category.published_tip_count``).
 
-    Called wherever a tip's status or category may change; the categories are locked first, in a
-    fixed order, so that of concurrent recounts the last to write has counted every change
-    committed before it, as in :func:`tips_recount`. Each count reads the category's index.
+    Called wherever a tip's status or category may change. Each count reads the category's
+    index.
     """
-    ids = sorted({pk for pk in category_ids if pk is not None})
-    if not ids:
-        return
+    ids = {pk for pk in category_ids if pk is not None}
+    if ids:
+        published = Tip.objects.filter(status=Tip.Status.PUBLISHED)
+        _store_counts(
+            model=Category, pks=ids, field="published_tip_count", rows=published, key="category_id"
+        )
+
+
+def _store_counts(*, model, pks, field: str, rows, key: str) -> None:
+    """Store on each ``model`` row of ``pks`` in ``field`` how many of ``rows`` name it by ``key``.
+
+    The rows are locked first (in a fixed order), so concurrent recounts of one row queue up and
+    the last one to write has counted every row committed before it: no lost updates.
+    """
     with transaction.atomic():
         locked = list(
-            Category.objects.select_for_update()
-            .filter(pk__in=ids)
+            model.objects.select_for_update()
+            .filter(pk__in=pks)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
         counts = dict(
-            Tip.objects.filter(category_id__in=locked, status=Tip.Status.PUBLISHED)
+            rows.filter(**{f"{key}__in": locked})
             .order_by()
-            .values_list("category_id")
+            .values_list(key)
             .annotate(n=Count("pk"))
-            .values_list("category_id", "n")
+            .values_list(key, "n")
         )
-        for category_id in locked:
-            Category.objects.filter(pk=category_id).update(
-                published_tip_count=counts.get(category_id, 0)
-            )
+        for pk in locked:
+            model.objects.filter(pk=pk).update(**{field: counts.get(pk, 0)})
 
 
 def categories_recount_all() -> None:
