@@ -12,7 +12,9 @@ from tipsite.settings.production import MIDDLEWARE, TEMPLATES
 
 # Outermost but for security: the count covers every query a request makes, the page cache's too.
 MIDDLEWARE = [MIDDLEWARE[0], "bench.middleware.QueryCountHeaderMiddleware", *MIDDLEWARE[1:]]
+JINJA2, DJANGO_TEMPLATES = TEMPLATES
 TEMPLATES = [
-    {**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], Path(__file__).resolve().parent / "templates"]}
+    JINJA2,
+    {**DJANGO_TEMPLATES, "DIRS": [*DJANGO_TEMPLATES["DIRS"], Path(__file__).parent / "templates"]},
 ]
 ROOT_URLCONF = "bench.urls"

@@ -4,6 +4,7 @@ and comments apps know nothing of followers)."""
 from django import template
 
 from tips.models import Topic
+from tipsite.jinja2 import inclusion
 
 from ..forms import FollowTipForm, FollowTopicForm
 
@@ -25,3 +26,9 @@ def follow_topics(topics, heading: str = "") -> dict:
 def follow_tip(tip) -> dict:
     """Under the comment form: e-mail me when someone else comments on this tip."""
     return {"kind": "tip", "tip": tip, "form": FollowTipForm(prefix="follow-tip")}
+
+
+JINJA_GLOBALS = {
+    "follow_topics": inclusion("followers/includes/subscribe.html", follow_topics),
+    "follow_tip": inclusion("followers/includes/subscribe.html", follow_tip),
+}

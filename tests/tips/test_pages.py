@@ -270,7 +270,7 @@ def test_a_deep_page_reads_the_same_tips_as_slicing_and_costs_the_same_queries(c
 
     def page(number):
         response = client.get(category.get_absolute_url(), {"page": number})
-        return [tip.pk for tip in response.context["tips"]]
+        return [tip.pk for tip in response.context_data["tips"]]
 
     assert page(1) == [tip.pk for tip in newest_first[0:3]]
     assert page(5) == [tip.pk for tip in newest_first[12:15]]

@@ -4,6 +4,7 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.utils.safestring import mark_safe
+from jinja2 import pass_context
 
 from .. import seo
 from .tips_tags import json_ld
@@ -49,3 +50,10 @@ def mailto_link(*, subject: str, body: str, link: str) -> str:
     """A ``mailto:`` address that opens the reader's own mail program with the page filled in."""
     fields = {"subject": subject, "body": f"{body}\n\n{link}"}
     return "mailto:?" + urlencode(fields, quote_via=quote)
+
+
+JINJA_GLOBALS = {
+    "social_image": pass_context(social_image),
+    "page_structured_data": pass_context(structured_data),
+    "mailto_link": mailto_link,
+}

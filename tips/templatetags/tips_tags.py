@@ -10,6 +10,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tipsite.antispam import TIMESTAMP_FIELD
+from tipsite.jinja2 import inclusion
 from tipsite.pagecache import remember
 
 from ..models import Guru
@@ -95,7 +96,7 @@ def protected_fields(form) -> SafeString:
     four forms on a tip page would otherwise render eight widgets through templates.
     """
     if form.is_bound:  # the honeypot keeps what was typed in it
-        return render_to_string("includes/protected_fields.html", {"form": form})
+        return mark_safe(render_to_string("includes/protected_fields.html", {"form": form}))  # noqa: S308
     token = str(form[TIMESTAMP_FIELD].value())
     key = (type(form), form.prefix, form.auto_id)
     html = _unfilled_protected_fields.get(key)
@@ -103,3 +104,11 @@ def protected_fields(form) -> SafeString:
         rendered = render_to_string("includes/protected_fields.html", {"form": form})
         html = _unfilled_protected_fields[key] = rendered.replace(token, SIGNED_TIME_MARK)
     return mark_safe(html.replace(SIGNED_TIME_MARK, conditional_escape(token)))  # noqa: S308
+
+
+JINJA_GLOBALS = {
+    "guru_spotlight": inclusion("includes/guru_spotlight.html", guru_spotlight),
+    "crispy_fields": crispy_fields,
+    "protected_fields": protected_fields,
+}
+JINJA_FILTERS = {"datetime_attr": datetime_attr, "json_ld": json_ld}

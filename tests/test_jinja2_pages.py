@@ -1,0 +1,67 @@
+"""Readers' pages are Jinja2 templates (tipsite/jinja2.py): every one compiles, none leaks a
+method or a missing value into the page, and the functions and filters they call are the apps'
+template tag libraries' own."""
+
+import datetime
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.template import engines
+from django.utils import timezone
+
+from tests.factories import make_rich_tip, make_tip
+from tests.pages import EXPECTED_STATUS, PAGE_TYPES, add_reader_activity
+from tips.templatetags import tips_tags
+
+JINJA2_DIR = Path(settings.BASE_DIR) / "templates" / "jinja2"
+# What Python prints for a method named without its call, or a value Jinja2 found missing.
+LEAKS = re.compile(r"bound method|<function |object at 0x|Undefined|jinja2\.")
+
+
+def test_every_jinja2_template_compiles():
+    env = engines["jinja2"].env
+    names = [path.relative_to(JINJA2_DIR).as_posix() for path in JINJA2_DIR.rglob("*.html")]
+    assert "base.html" in names
+    assert "tips/tip_detail.html" in names
+    for name in names:
+        env.get_template(name)
+
+
+@pytest.mark.django_db
+def test_no_public_page_shows_a_method_or_a_missing_value_in_place_of_its_text(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    add_reader_activity()
+    make_rich_tip()
+    for name, url in PAGE_TYPES.items():
+        response = client.get(url)
+        assert response.status_code == EXPECTED_STATUS.get(name, 200), name
+        page = response.content.decode()
+        assert not LEAKS.search(page), (name, LEAKS.search(page))
+
+
+def test_the_libraries_jinja2_functions_are_the_template_tags_themselves():
+    env = engines["jinja2"].env
+    assert env.globals["crispy_fields"] is tips_tags.crispy_fields
+    assert env.filters["datetime_attr"] is tips_tags.datetime_attr
+    # Django's own filters with Django's meaning, not Jinja2's namesakes.
+    assert env.from_string("{{ 2|pluralize }} {{ 1|pluralize }}").render() == "s "
+
+
+@pytest.mark.django_db
+def test_dates_are_shown_in_the_sites_time_zone_as_djangos_date_filter_shows_them(settings):
+    settings.TIME_ZONE = "Pacific/Auckland"
+    moment = timezone.now().replace(hour=23, minute=30)  # UTC: the next day in Auckland
+    rendered = (
+        engines["jinja2"].from_string('{{ moment|date("Y-m-d H:i") }}').render({"moment": moment})
+    )
+    assert rendered == timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    assert rendered != moment.strftime("%Y-%m-%d %H:%M")
+    tip = make_tip(publish_at=moment - datetime.timedelta(days=1))
+    page = engines["jinja2"].from_string('{{ tip.publish_at|date("F j, Y") }}').render({"tip": tip})
+    assert page == engines["django"].from_string('{{ tip.publish_at|date:"F j, Y" }}').render(
+        {"tip": tip}
+    )

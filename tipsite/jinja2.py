@@ -1,0 +1,84 @@
+"""The Jinja2 environment of the readers' pages (templates/jinja2/).
+
+Readers' pages are what a crawler walks one by one, so their templates are what a page nobody
+asked for recently costs most: Django's template engine resolved ~60 nodes per comment and
+card, about half of a crawled tip page's CPU (bench/results/render-profile.md). Jinja2 compiles
+a template to Python once. The admin, e-mails and the forms' own widgets (crispy) stay Django
+templates.
+
+The environment imports no app. The functions and filters a page calls come from the apps'
+template tag libraries, which serve both engines: a library lists the ones Jinja2 templates
+may use in ``JINJA_GLOBALS`` and ``JINJA_FILTERS``, found as Django finds the libraries.
+"""
+
+from importlib import import_module
+from types import SimpleNamespace
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template import defaultfilters, defaulttags
+from django.template.backends.django import get_installed_libraries
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.timezone import template_localtime
+from jinja2 import ChainableUndefined, Environment, pass_context
+from markupsafe import Markup
+
+
+def url(name: str, *args, **kwargs) -> str:
+    """``{% url %}``: the address of the view ``name``."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@pass_context
+def querystring(context, query_dict=None, **kwargs) -> str:
+    """``{% querystring %}``: the request's query string with ``kwargs`` set (None removes)."""
+    return defaulttags.querystring(
+        SimpleNamespace(request=context["request"]), query_dict, **kwargs
+    )
+
+
+def date(value, arg=None) -> str:
+    """``|date``: Django's filter, given the value in the current time zone as Django's engine
+    gives it (``expects_localtime``)."""
+    return defaultfilters.date(template_localtime(value), arg)
+
+
+def inclusion(template_name: str, function):
+    """``function``, which returns a context as an inclusion tag does, as a global that renders
+    ``template_name`` with it on top of the page's context (its request and CSRF field too)."""
+
+    @pass_context
+    def render(context, *args, **kwargs) -> Markup:
+        template = context.environment.get_template(template_name)
+        return Markup(template.render({**context.get_all(), **function(*args, **kwargs)}))  # noqa: S704
+
+    return render
+
+
+FILTERS = {
+    # Django's filters that the pages use, with Django's meaning.
+    "date": date,
+    "linebreaks": defaultfilters.linebreaks_filter,
+    "linebreaksbr": defaultfilters.linebreaksbr,
+    "pluralize": defaultfilters.pluralize,
+    "truncatechars": defaultfilters.truncatechars,
+    "truncatewords": defaultfilters.truncatewords,
+    "urlencode": defaultfilters.urlencode,
+    "intcomma": intcomma,
+    # The forms' fields, rendered by crispy's Bootstrap 5 templates.
+    "as_crispy_field": as_crispy_field,
+}
+
+
+def environment(**options) -> Environment:
+    # Escaped always; and as lenient as Django's templates, in development too: a missing
+    # value, or a part of one, is empty (Django would have Jinja2 print it under DEBUG).
+    env = Environment(**{**options, "autoescape": True, "undefined": ChainableUndefined})  # noqa: S701
+    env.globals.update(url=url, static=static, querystring=querystring)
+    env.filters.update(FILTERS)
+    for library in get_installed_libraries().values():
+        module = import_module(library)
+        env.globals.update(getattr(module, "JINJA_GLOBALS", {}))
+        env.filters.update(getattr(module, "JINJA_FILTERS", {}))
+    return env
