@@ -383,6 +383,28 @@ class TipStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class HelpfulVotes:
+    """What readers' "Was this tip helpful?" votes say, for a tip or a card of one
+    (``helpful_yes`` and ``helpful_no``)."""
+
+    __slots__ = ()
+
+    @property
+    def helpful_votes(self) -> int:
+        return self.helpful_yes + self.helpful_no
+
+    @property
+    def helpful_share(self) -> int | None:
+        """Percentage of readers who found the tip helpful, or None before anyone voted."""
+        votes = self.helpful_votes
+        return round(100 * self.helpful_yes / votes) if votes else None
+
+    @property
+    def is_rated(self) -> bool:
+        """Enough readers voted for :attr:`helpful_share` to mean something and be shown."""
+        return self.helpful_votes >= HELPFUL_MIN_VOTES
+
+
 # Every save of a tip in a revision (the admin, services) keeps a version, with its images and
 # sources. Not
 # kept: the rendered body (made again on save) and the counters, which follow comments and votes,
@@ -391,7 +413,7 @@ class TipStatus(models.TextChoices):
     follow=["images", "sources"],
     exclude=["body_html", "comment_count", "helpful_yes", "helpful_no", "edited_at"],
 )
-class Tip(models.Model):
+class Tip(HelpfulVotes, models.Model):
     Status = TipStatus
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tips")
@@ -562,21 +584,6 @@ class Tip(models.Model):
         """When readers' text last changed, never before it went public: search engines'
         ``dateModified`` and the page's "Updated" date."""
         return max(self.publish_at, self.edited_at or self.publish_at)
-
-    @property
-    def helpful_votes(self) -> int:
-        return self.helpful_yes + self.helpful_no
-
-    @property
-    def helpful_share(self) -> int | None:
-        """Percentage of readers who found the tip helpful, or None before anyone voted."""
-        votes = self.helpful_votes
-        return round(100 * self.helpful_yes / votes) if votes else None
-
-    @property
-    def is_rated(self) -> bool:
-        """Enough readers voted for :attr:`helpful_share` to mean something and be shown."""
-        return self.helpful_votes >= HELPFUL_MIN_VOTES
 
     @property
     def comments_open(self) -> bool:

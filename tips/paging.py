@@ -6,19 +6,35 @@ throwing them away. It also spares SQLite's planner a join it would otherwise st
 wrong end: the latest tips of a topic read 5,000 rows to keep 8.
 """
 
+from collections.abc import Callable
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
+# Reads the rows of the ids it is given, by id.
+Rows = Callable[[list], dict]
 
-def ids_first(queryset: QuerySet, start: int, stop: int) -> list:
-    """``list(queryset[start:stop])``, in two queries that cost the same on any page."""
+
+def ids_first(queryset: QuerySet, start: int, stop: int, *, rows: Rows | None = None) -> list:
+    """``list(queryset[start:stop])``, in two queries that cost the same on any page.
+
+    ``rows`` reads what the page shows of the tips whose ids it is given, by id (``in_bulk``
+    of ``queryset`` by default). It needs none of the listing's filters: given those again,
+    SQLite walks the listing's index through the whole category, checking each entry against
+    the twenty ids (6 to 10 ms on a category of 10,000 tips), rather than reading twenty rows
+    by their keys.
+    """
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
-    rows = queryset.filter(pk__in=ids).in_bulk() if ids else {}
-    return [rows[pk] for pk in ids]
+    found = (rows or queryset.in_bulk)(ids) if ids else {}
+    return [found[pk] for pk in ids]
 
 
 class IdsFirstPaginator(Paginator):
-    """A paginator whose pages are read with :func:`ids_first`."""
+    """A paginator whose pages are read with :func:`ids_first`, their rows from ``rows``."""
+
+    def __init__(self, object_list, per_page, *, rows: Rows | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows = rows
 
     def page(self, number):
         number = self.validate_number(number)
@@ -26,4 +42,5 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(ids_first(self.object_list, bottom, top), number, self)
+        rows = ids_first(self.object_list, bottom, top, rows=self.rows)
+        return self._get_page(rows, number, self)

@@ -19,6 +19,7 @@ from tipsite.antispam import Throttled
 from tipsite.params import slug_param
 
 from . import services, social
+from .cards import tip_cards
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic
 from .paging import IdsFirstPaginator, ids_first
@@ -69,7 +70,9 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             topics=with_counts(Topic.objects.all(), published_counts()["topic"]),
-            latest_tips=ids_first(Tip.objects.published().for_listing(), 0, LATEST_TIPS),
+            latest_tips=ids_first(
+                Tip.objects.published().for_listing(), 0, LATEST_TIPS, rows=tip_cards
+            ),
             tip_of_the_day=Tip.objects.published().for_listing().tip_of_the_day(),
             **kwargs,
         )
@@ -92,8 +95,10 @@ class TopicView(DetailView):
         return super().get_context_data(
             categories=with_counts(categories, counts["category"]),
             tip_count=counts["topic"].get(topic.pk, 0),
-            latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS),
-            most_helpful=ids_first(helpful.most_helpful_first(), 0, MOST_HELPFUL_TIPS),
+            latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS, rows=tip_cards),
+            most_helpful=ids_first(
+                helpful.most_helpful_first(), 0, MOST_HELPFUL_TIPS, rows=tip_cards
+            ),
             tip_of_the_day=in_topic.for_listing().tip_of_the_day(),
             **kwargs,
         )
@@ -111,6 +116,9 @@ class TipListView(ListView):
 
     def get_paginate_by(self, queryset):
         return settings.TIPS_PER_PAGE
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, rows=tip_cards, **kwargs)
 
     @property
     def sort(self) -> str:
