@@ -6,6 +6,11 @@ from django.urls import reverse
 from tipsite.emails import normalise_email
 
 
+def anchor(pk: int) -> str:
+    """The id of a comment's element on its tip's page: its permalink's fragment."""
+    return f"c{pk}"
+
+
 class CommentQuerySet(models.QuerySet):
     def public(self) -> "CommentQuerySet":
         """What readers may see: approved comments. The only definition of "public"."""
@@ -74,4 +79,4 @@ class Comment(models.Model):
 
     @property
     def anchor(self) -> str:
-        return f"c{self.pk}"
+        return anchor(self.pk)

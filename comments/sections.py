@@ -1,5 +1,8 @@
 """The comments part of a tip page, shared by the tip page and the comment form's own errors."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest
@@ -7,7 +10,24 @@ from django.http import HttpRequest
 from tips.models import Tip
 
 from .forms import CommentForm
-from .models import Comment
+from .models import Comment, anchor
+
+
+@dataclass(frozen=True, slots=True)
+class ShownComment:
+    """An approved comment as the page shows it: five values of a plain row, not a model
+    instance with its e-mail, address, user agent and moderation fields."""
+
+    pk: int
+    name: str
+    url: str
+    body: str
+    submitted_at: datetime.datetime
+
+    @property
+    def anchor(self) -> str:
+        return anchor(self.pk)
+
 
 HELD_KEY = "held_comments"
 
@@ -19,7 +39,8 @@ def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = N
     per_page = settings.COMMENTS_PER_PAGE
     page = Paginator(range(tip.comment_count), per_page).get_page(request.GET.get("comments"))
     offset = (page.number - 1) * per_page
-    page.object_list = list(tip.comments.public()[offset : offset + per_page])
+    shown = tip.comments.public().values_list("pk", "name", "url", "body", "submitted_at")
+    page.object_list = [ShownComment(*row) for row in shown[offset : offset + per_page]]
     held_ids = request.session.get(HELD_KEY, [])
     held = (
         tip.comments.filter(

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.template import engines
+from django.urls import set_script_prefix
 from django.utils import timezone
 
 from tests.factories import make_rich_tip, make_tip
@@ -65,3 +66,18 @@ def test_dates_are_shown_in_the_sites_time_zone_as_djangos_date_filter_shows_the
     assert page == engines["django"].from_string('{{ tip.publish_at|date:"F j, Y" }}').render(
         {"tip": tip}
     )
+
+
+def test_addresses_without_arguments_follow_the_script_prefix_they_are_served_under():
+    render = (
+        engines["jinja2"]
+        .from_string("{{ url('tips:home') }} {{ url('tips:topic', 'cooking') }}")
+        .render
+    )
+    assert render() == "/ /cooking/"
+    set_script_prefix("/tipsite/")
+    try:
+        assert render() == "/tipsite/ /tipsite/cooking/"
+    finally:
+        set_script_prefix("/")
+    assert render() == "/ /cooking/"

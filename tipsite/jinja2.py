@@ -11,15 +11,17 @@ template tag libraries, which serve both engines: a library lists the ones Jinja
 may use in ``JINJA_GLOBALS`` and ``JINJA_FILTERS``, found as Django finds the libraries.
 """
 
+import functools
 from importlib import import_module
 from types import SimpleNamespace
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template import defaultfilters, defaulttags
 from django.template.backends.django import get_installed_libraries
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
@@ -27,7 +29,16 @@ from markupsafe import Markup
 
 def url(name: str, *args, **kwargs) -> str:
     """``{% url %}``: the address of the view ``name``."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    if args or kwargs:
+        return reverse(name, args=args, kwargs=kwargs)
+    return _bare_url(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _bare_url(name: str, urlconf, prefix: str) -> str:
+    """An address without arguments, the same for as long as the URLconf and prefix are: every
+    page names the home page, search and the form-token view, each a walk of the URLconf."""
+    return reverse(name)
 
 
 @pass_context

@@ -53,3 +53,18 @@ def test_a_published_comment_costs_one_read_and_two_writes(client, settings):
     assert response["Location"] == f"{tip.get_absolute_url()}#{comment.anchor}"
     tip.refresh_from_db()
     assert tip.comment_count == 3
+
+
+def test_the_tip_page_reads_only_what_it_shows_of_each_comment(client):
+    tip = make_tip()
+    add_comments(tip, 3)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(tip.get_absolute_url()).content.decode()
+    read = [q["sql"] for q in queries if 'FROM "comments_comment"' in q["sql"]]
+    assert len(read) == 1
+    # Never the commenters' e-mail or network address: not even into the worker's memory.
+    for private in ("email", "ip_address", "user_agent", "moderation_note"):
+        assert f'"comments_comment"."{private}"' not in read[0]
+    first = Comment.objects.filter(tip=tip).order_by("submitted_at", "pk").first()
+    assert f'<article class="comment" id="{first.anchor}">' in page
+    assert page.index("Note 0") < page.index("Note 1") < page.index("Note 2")
