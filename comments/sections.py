@@ -39,7 +39,9 @@ def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = N
     per_page = settings.COMMENTS_PER_PAGE
     page = Paginator(range(tip.comment_count), per_page).get_page(request.GET.get("comments"))
     offset = (page.number - 1) * per_page
-    shown = tip.comments.public().values_list("pk", "name", "url", "body", "submitted_at")
+    # Through the model's manager: the tip's related manager costs as much again to set up.
+    shown = Comment.objects.filter(tip_id=tip.pk).public()
+    shown = shown.values_list("pk", "name", "url", "body", "submitted_at")
     page.object_list = [ShownComment(*row) for row in shown[offset : offset + per_page]]
     held_ids = request.session.get(HELD_KEY, [])
     held = (

@@ -331,10 +331,9 @@ class TipQuerySet(models.QuerySet):
         return self.select_related("category__topic", "guru").filter(pk=pk).first() if pk else None
 
     def for_page(self) -> "TipQuerySet":
-        """For the tip page: the tip with its category, topic, featured guru, guru and sources."""
-        return self.select_related("category__topic__featured_guru", "guru").prefetch_related(
-            "sources"
-        )
+        """For the tip page: the tip with its category, topic, featured guru and guru (its
+        sources: :meth:`Tip.source_links`)."""
+        return self.select_related("category__topic__featured_guru", "guru")
 
     def for_posting(self) -> "TipQuerySet":
         """For taking a comment or a vote: the tip's address, its title and whether it is open.
@@ -544,6 +543,15 @@ class Tip(HelpfulVotes, models.Model):
         tip = super().from_db(db, field_names, values)
         tip._loaded_content = tip._content()
         return tip
+
+    def source_links(self) -> list[tuple[str, str]]:
+        """The sources the page lists, as (title, address), in their order: plain rows read by
+        the tip's key (a prefetch through ``sources`` cost four times as much CPU)."""
+        return list(
+            TipSource.objects.filter(tip_id=self.pk)
+            .order_by("position", "pk")
+            .values_list("title", "url")
+        )
 
     def body_images(self) -> dict[str, BodyImage]:
         """The pictures the body may show, by each address it may use for them."""

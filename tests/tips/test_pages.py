@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_category, make_guru, make_tip, make_topic
-from tips.models import Tip
+from tips.models import Tip, TipSource
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +348,16 @@ def test_the_empty_comment_form_made_once_never_carries_what_a_reader_typed(clie
         html = client.get(url).content.decode()
         assert "Quirinus" not in html
         assert 'name="body"' in html
+
+
+def test_a_tip_page_lists_its_sources_in_their_order_as_links(client):
+    tip = make_tip()
+    TipSource.objects.create(tip=tip, position=2, title="Second & last", url="https://b.example/")
+    TipSource.objects.create(tip=tip, position=1, title="First", url="https://a.example/x?y=1&z=2")
+    page = client.get(tip.get_absolute_url()).content.decode()
+    first = '<li><a href="https://a.example/x?y=1&amp;z=2">First</a></li>'
+    second = '<li><a href="https://b.example/">Second &amp; last</a></li>'
+    assert first in page
+    assert second in page
+    assert page.index(first) < page.index(second)
+    assert "Sources</h2>" not in client.get(make_tip().get_absolute_url()).content.decode()
