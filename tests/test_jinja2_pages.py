@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.template import engines
 from django.urls import set_script_prefix
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_rich_tip, make_tip
 from tests.pages import EXPECTED_STATUS, PAGE_TYPES, add_reader_activity
@@ -81,3 +81,18 @@ def test_addresses_without_arguments_follow_the_script_prefix_they_are_served_un
     finally:
         set_script_prefix("/")
     assert render() == "/ /cooking/"
+
+
+def test_a_day_formatted_once_still_reads_as_djangos_filter_in_every_language_and_hour():
+    render = engines["jinja2"].from_string("{{ moment|date(format) }}").render
+    django_render = engines["django"].from_string("{{ moment|date:format }}").render
+    base = timezone.now().replace(month=3, day=4, hour=1)
+    for hours in (0, 5, 13, 22):
+        moment = base + datetime.timedelta(hours=hours)
+        for format in ("M j, Y", "F j, Y", "Y-m-d", "F j, Y, P", "H:i", r"j \o\f F"):
+            context = {"moment": moment, "format": format}
+            assert render(context) == django_render(context), (format, hours)
+            with translation.override("fr"):
+                assert render(context) == django_render(context), (format, hours)
+    with translation.override("fr"):
+        assert "mars" in render({"moment": base, "format": "F j, Y"})
