@@ -264,7 +264,8 @@ def category_paths() -> dict[int, str]:
     path = slug_paths("tips:category", "topic", "slug")
     return {
         pk: path(topic=topic, slug=slug)
-        for pk, slug, topic in Category.objects.values_list("pk", "slug", "topic__slug")
+        # In no order: sorting by the topics' and categories' names was a third of the query.
+        for pk, slug, topic in Category.objects.order_by().values_list("pk", "slug", "topic__slug")
     }
 
 
