@@ -98,6 +98,8 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PERSONAL_COOKIES = ("sessionid", "messages", "tipsite_visitor")
 # This worker's copies of what it has just served from the shared cache (see the docstring).
 RECENT = "recent_pages"
+# Pages from this size on are compressed at zlib's fastest level (see _deflate_apart).
+BIG_PAGE = 64 * 1024
 # A render that takes longer than this lets a waiting worker render the page itself.
 RENDER_LOCK_SECONDS = 30
 
@@ -406,8 +408,13 @@ def _deflate_apart(text: list[bytes]) -> list[bytes]:
 
     A full flush ends each one on a byte boundary with the compressor's memory emptied, so
     blocks of other bytes may go between them and nothing after a gap points back across it.
+
+    Compressing takes time in proportion to the page, paid by the request that renders it:
+    pages of the usual size get zlib's default level, and pages as big as a sitemap file its
+    fastest, which costs a fraction of the time for a few more bytes.
     """
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    level = 6 if sum(map(len, text)) < BIG_PAGE else 1
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     segments = [compressor.compress(piece) + compressor.flush(zlib.Z_FULL_FLUSH) for piece in text]
     segments[-1] += compressor.flush(zlib.Z_FINISH)
     return segments

@@ -618,6 +618,21 @@ def test_a_page_and_its_fills_unpack_to_the_page_with_them_in_place(fills):
     assert gzip.decompress(pagecache._gzip_around(entry, fills)) == expected
 
 
+@pytest.mark.parametrize("fills", [[], [b"token"]])
+def test_a_page_as_big_as_a_sitemap_file_is_kept_compressed_and_unpacks_with_its_fills(fills):
+    """Big pages are compressed at a faster level (pagecache.BIG_PAGE): still to a fraction of
+    their size, and still in parts that the fills join up."""
+    url = "<url><loc>https://example.org/topic/category/tip-{n}/</loc></url>\n"
+    text = ["".join(url.format(n=n) for n in range(part, 4_000, 2)).encode() for part in range(2)]
+    text = text[: len(fills) + 1]
+    assert sum(map(len, text)) >= pagecache.BIG_PAGE
+    deflated = pagecache._deflate_apart(text)
+    entry = {"text": text, "deflated": deflated, "crc": zlib.crc32(text[0]), "size": len(text[0])}
+    expected = b"".join(piece for pair in zip(text, [*fills, b""], strict=True) for piece in pair)
+    assert gzip.decompress(pagecache._gzip_around(entry, fills)) == expected
+    assert sum(map(len, deflated)) < sum(map(len, text)) / 5
+
+
 def stored_pages() -> int:
     """How many pages the shared cache holds: Redis is asked by pattern, memory read directly."""
     if hasattr(pagecache.cache, "keys"):  # django-redis
