@@ -1,15 +1,18 @@
 import datetime
+import zoneinfo
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.db import connection
 from django.http import Http404
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_category, make_guru, make_tip, make_topic
 from tips.models import Tip
-from tips.sitemaps import TipSitemap
+from tips.sitemaps import TipSitemap, local_days
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +32,30 @@ def read_sitemap(client, url: str) -> dict[str, str | None]:
         )
         for entry in root
     }
+
+
+def django_entries(page: int) -> list[tuple[str, str | None]] | int:
+    """What Django's own ``sitemap`` view lists on this page of the tips section (or 404)."""
+    request = RequestFactory().get("/sitemap-tips.xml", {"p": page})
+    try:
+        response = django_sitemap(request, sitemaps={"tips": TipSitemap}, section="tips")
+    except Http404:
+        return 404
+    root = ElementTree.fromstring(response.render().content)  # noqa: S314 (Django's own)
+    return [
+        (
+            entry.findtext("sm:loc", namespaces=SITEMAP_NS),
+            entry.findtext("sm:lastmod", namespaces=SITEMAP_NS),
+        )
+        for entry in root
+    ]
+
+
+def our_entries(client, page: int) -> list[tuple[str, str | None]] | int:
+    response = client.get("/sitemap-tips.xml", {"p": page})
+    if response.status_code == 404:
+        return 404
+    return list(read_sitemap(client, f"/sitemap-tips.xml?p={page}").items())
 
 
 def absolute(page) -> str:
@@ -185,9 +212,6 @@ def test_every_tip_is_listed_at_its_own_address(client):
 def test_the_tips_section_writes_what_djangos_sitemap_view_writes(client, monkeypatch):
     """Written from rows, the long section lists the addresses and dates Django's own
     ``sitemap`` view lists for the same sitemap, page by page, and ends where it does."""
-    from django.contrib.sitemaps.views import sitemap as django_sitemap
-    from django.test import RequestFactory
-
     monkeypatch.setattr(TipSitemap, "limit", 2)
     now = timezone.now()
     for days in (30, 3, 400):
@@ -197,29 +221,77 @@ def test_the_tips_section_writes_what_djangos_sitemap_view_writes(client, monkey
         )
     make_tip(status=Tip.Status.DRAFT)
 
-    def django_entries(page: int) -> list[tuple[str, str | None]] | int:
-        request = RequestFactory().get("/sitemap-tips.xml", {"p": page})
-        try:
-            response = django_sitemap(request, sitemaps={"tips": TipSitemap}, section="tips")
-        except Http404:
-            return 404
-        root = ElementTree.fromstring(response.render().content)  # noqa: S314 (Django's own)
-        return [
-            (
-                entry.findtext("sm:loc", namespaces=SITEMAP_NS),
-                entry.findtext("sm:lastmod", namespaces=SITEMAP_NS),
-            )
-            for entry in root
-        ]
-
     for page in (1, 2, 3):
-        ours = client.get("/sitemap-tips.xml", {"p": page})
-        if ours.status_code == 404:
-            assert django_entries(page) == 404
-            continue
-        assert list(read_sitemap(client, f"/sitemap-tips.xml?p={page}").items()) == django_entries(
-            page
-        )
+        assert our_entries(client, page) == django_entries(page)
     assert client.get("/sitemap-tips.xml", {"p": "x"}).status_code == 404
     assert client.get("/sitemap-tips.xml", {"p": "0"}).status_code == 404
     assert client.get("/sitemap-tips.xml", {"p": "9" * 30}).status_code == 404
+
+
+def test_days_are_the_sites_days_around_midnight_and_summer_time(client, settings):
+    """A tip's day is the day in the site's time zone, also in the hour summer time skips or
+    repeats, and a moment either side of midnight."""
+    settings.TIME_ZONE = "America/New_York"
+    utc = datetime.UTC
+    moments = [
+        datetime.datetime(2025, 3, 9, 4, 59, 59, tzinfo=utc),  # 23:59:59 EST, the 8th
+        datetime.datetime(2025, 3, 9, 5, 0, tzinfo=utc),  # midnight EST
+        datetime.datetime(2025, 3, 9, 7, 0, tzinfo=utc),  # 03:00 EDT, summer time began
+        datetime.datetime(2025, 11, 2, 3, 59, 59, 999_999, tzinfo=utc),  # last moment of the 1st
+        datetime.datetime(2025, 11, 2, 4, 0, tzinfo=utc),  # midnight EDT
+        datetime.datetime(2025, 11, 2, 6, 30, tzinfo=utc),  # 01:30 EST, the repeated hour
+        datetime.datetime(2025, 7, 1, 3, 59, 59, 500_000, tzinfo=utc),  # 23:59:59.5 EDT
+        datetime.datetime(2025, 12, 31, 23, 59, tzinfo=utc),  # 18:59 EST
+    ]
+    for moment in moments:
+        tip = make_tip(publish_at=moment)
+        Tip.objects.filter(pk=tip.pk).update(updated_at=moment)
+
+    listed = [lastmod for _, lastmod in our_entries(client, 1)]
+
+    assert listed == [day(moment) for moment in moments]
+    assert listed[:3] == ["2025-03-08", "2025-03-09", "2025-03-09"]
+    assert our_entries(client, 1) == django_entries(1)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "America/New_York",
+        "America/Santiago",
+        "Asia/Kolkata",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+        "UTC",
+    ],
+)
+def test_local_days_are_the_days_timezone_gives_for_any_utc_time(name):
+    """Every quarter hour of a year and a few seconds (so every time of day comes up), and the
+    moments around each local midnight, in zones east and west of UTC, with offsets in half and
+    quarter hours, a half-hour summer time (Lord Howe) and one that ends at midnight, so the
+    day goes back (Santiago), written as SQLite and PostgreSQL write them."""
+    zone = zoneinfo.ZoneInfo(name)
+    day = local_days(zone)
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    moments = [start + datetime.timedelta(minutes=15, seconds=7) * n for n in range(36_000)]
+    for n in range(370):
+        midnight = datetime.datetime.combine(
+            datetime.date(2025, 1, 1) + datetime.timedelta(days=n), datetime.time(), tzinfo=zone
+        )
+        moments += [midnight + datetime.timedelta(microseconds=delta) for delta in (-1, 0, 1)]
+    for moment in moments:
+        expected = timezone.localdate(moment, zone).isoformat()
+        utc = moment.astimezone(datetime.UTC)
+        sqlite = utc.replace(tzinfo=None).isoformat(" ")
+        postgresql = utc.isoformat(" ").replace("+00:00", "+00")
+        assert (day(sqlite), day(postgresql)) == (expected, expected), moment
+
+
+def test_a_slug_saved_past_validation_is_escaped_as_djangos_view_escapes_it(client):
+    tip = make_tip()
+    Tip.objects.filter(pk=tip.pk).update(slug="fish&chips<1>")
+
+    entries = our_entries(client, 1)
+
+    assert entries == django_entries(1)
+    assert entries[0][0].endswith("/fish&chips<1>/")
