@@ -287,6 +287,37 @@ def test_local_days_are_the_days_timezone_gives_for_any_utc_time(name):
         assert (day(sqlite), day(postgresql)) == (expected, expected), moment
 
 
+@pytest.mark.django_db(transaction=True)
+def test_files_read_in_any_order_are_djangos_while_the_cache_keeps_where_they_start(
+    client, settings, monkeypatch
+):
+    """With the page cache on, a file read after the one before it starts where that one
+    ended, as a range of the index; one read out of order skips the earlier tips; either way,
+    and after a change moves where files start, each lists what Django's view lists."""
+    settings.PAGE_CACHE_SECONDS = 600
+    monkeypatch.setattr(TipSitemap, "limit", 2)
+    tips = [make_tip() for _ in range(7)]
+
+    def read(page: int) -> tuple[list | int, bool]:
+        """The file's entries, and whether the database was asked to skip rows for it."""
+        with CaptureQueriesContext(connection) as queries:
+            entries = our_entries(client, page)
+        return entries, any("OFFSET" in query["sql"] for query in queries)
+
+    assert read(1) == (django_entries(1), False)
+    assert read(2) == (django_entries(2), False)  # where 1 ended
+    assert read(4) == (django_entries(4), True)  # nothing read before it
+    assert read(3) == (django_entries(3), False)  # where 2 ended
+    assert read(5) == (404, True)
+
+    tips[0].status = Tip.Status.DRAFT
+    tips[0].save()  # a new content version: every file starts one tip later
+    assert [read(page)[0] for page in (3, 2, 1, 4)] == [
+        django_entries(page) for page in (3, 2, 1)
+    ] + [404]
+    assert django_entries(4) == 404
+
+
 def test_a_slug_saved_past_validation_is_escaped_as_djangos_view_escapes_it(client):
     tip = make_tip()
     Tip.objects.filter(pk=tip.pk).update(slug="fish&chips<1>")
