@@ -4,9 +4,9 @@ kept from shared caches, a header Django lacks."""
 import contextvars
 import json
 import logging
+import os
 import re
 import time
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, TooManyFilesSent
@@ -36,24 +36,26 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("x-request-id", "")
-        request.id = incoming if INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
+        # From META: request.headers would copy every header to read this one.
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.id = incoming if INCOMING_ID.fullmatch(incoming) else os.urandom(8).hex()
         token = request_id_var.set(request.id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
-            logger.info(
-                json.dumps(
-                    {
-                        "method": request.method,
-                        "path": request.path,
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                        "request_id": request.id,
-                    }
+            if logger.isEnabledFor(logging.INFO):  # the line is not made where it goes nowhere
+                logger.info(
+                    json.dumps(
+                        {
+                            "method": request.method,
+                            "path": request.path,
+                            "status": response.status_code,
+                            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                            "request_id": request.id,
+                        }
+                    )
                 )
-            )
             return response
         finally:
             request_id_var.reset(token)

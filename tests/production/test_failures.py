@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -172,6 +173,14 @@ def test_each_request_logs_one_structured_line_with_its_id(client, caplog):
     assert line["status"] == 404
     assert line["request_id"] == "abc12345-from-proxy" == response["X-Request-ID"]
     assert isinstance(line["duration_ms"], float)
+
+
+@pytest.mark.parametrize("incoming", [None, "short", "has spaces in it", "x" * 65])
+def test_a_request_without_a_usable_id_gets_a_new_one_of_its_own(client, incoming):
+    sent = {} if incoming is None else {"HTTP_X_REQUEST_ID": incoming}
+    ids = [client.get("/no/such/page/", **sent)["X-Request-ID"] for _ in range(2)]
+    assert ids[0] != ids[1]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", request_id) for request_id in ids)
 
 
 def test_an_error_is_logged_with_its_request_id_and_the_500_page_shows_it(client, caplog):
