@@ -10,7 +10,8 @@ from pathlib import Path
 from tipsite.settings.production import *  # noqa: F403
 from tipsite.settings.production import MIDDLEWARE, TEMPLATES
 
-# Outermost but for security: the count covers every query a request makes, the page cache's too.
+# Outermost but for the request log: the count covers every query a request makes, the page
+# cache's too.
 MIDDLEWARE = [MIDDLEWARE[0], "bench.middleware.QueryCountHeaderMiddleware", *MIDDLEWARE[1:]]
 JINJA2, DJANGO_TEMPLATES = TEMPLATES
 TEMPLATES = [

@@ -19,8 +19,10 @@ versions are the same for every worker and server, and a management command or a
 that changes content starts new ones for all of them.
 
 A hit costs one round trip to the cache, which returns the versions and the page together:
-:class:`PageCacheMiddleware` answers it before sessions, CSRF, authentication, messages and the
-view run.
+:class:`PageCacheMiddleware` answers it before any other middleware and the view run, with the
+headers the page was answered with when it was rendered (security headers and content security
+policy included), kept with it. So a page keeps the headers it was rendered with, as it keeps its
+HTML, until it is rendered again.
 
 With Redis, a worker keeps what a hit read in its own memory (the ``recent_pages`` cache) and
 serves it again without asking, for ``PAGE_CACHE_RECHECK_SECONDS``. So a change made through
@@ -71,7 +73,8 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache, caches
-from django.db import transaction
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, URLResolver, get_resolver
@@ -83,7 +86,7 @@ from .antispam import TOKEN_SALT, issue_token
 
 # Part of every page's key: a release that stores pages differently changes it, so it never
 # reads what an older release stored in the same cache.
-LAYOUT = 5
+LAYOUT = 6
 STATE_KEY = "pagecache:state"
 DISCUSSION_KEY = "pagecache:discussion"
 CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -288,6 +291,8 @@ def _cacheable(request: HttpRequest) -> bool:
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not any(request.COOKIES.get(name) for name in PERSONAL_COOKIES)
+        # Left to the security middleware, which redirects it.
+        and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
     )
 
 
@@ -318,6 +323,8 @@ class Lookup:
             "address": found.get(self.address_key),
         }
         self.entry = found.get(self.key)
+        # What this request renders: what is kept of the page, and its answer (respond_rendered).
+        self.rendered = None
 
     def keep(self) -> None:
         """Keep a hit read from the shared cache in this worker's memory, for the next ones."""
@@ -331,8 +338,11 @@ class Lookup:
             self.versions.get(name, False) == version for name, version in versions.items()
         )
 
-    def store(self, response: HttpResponse, depends: tuple[str, ...]) -> dict | None:
-        """Keep a rendered page, unless it asks not to be stored (``Cache-Control: no-store``)."""
+    def entry_for(self, response: HttpResponse, depends: tuple[str, ...]) -> dict | None:
+        """What to keep of a rendered page, unless it asks not to be kept (``no-store``).
+
+        Its headers are the view's until the page is stored (:meth:`store`).
+        """
         if "no-store" in response.get("Cache-Control", ""):
             return None
         content = response.content.decode(response.charset)
@@ -340,7 +350,16 @@ class Lookup:
         content = CSRF_FIELD.sub(UNFILLED_CSRF, content)
         pieces = PLACEHOLDER.split(content)
         text = [piece.encode(response.charset) for piece in pieces[::2]]
-        entry = {
+        rendered_at = time.time()
+        # Cookie: a visitor with a personal cookie (PERSONAL_COOKIES) gets a page of their own.
+        patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
+        # Weak: the bytes differ per visit (their form times), the page does not.
+        response["ETag"] = "W/" + quote_etag(
+            hashlib.md5(content.encode(), usedforsecurity=False).hexdigest()
+        )
+        # The view's own date (sitemaps) comes first.
+        response.headers.setdefault("Last-Modified", http_date(rendered_at))
+        return {
             # The page cut at its placeholders, as bytes, and those bytes compressed (for a page
             # without placeholders, only compressed: the rare client that takes no gzip gets
             # them unpacked).
@@ -350,44 +369,104 @@ class Lookup:
             # Only needed for a page without placeholders: others are summed per visitor.
             "crc": zlib.crc32(text[0]),
             "size": len(text[0]),
-            "headers": {
-                name: value
-                for name, value in response.items()
-                if name.lower() not in ("content-length", "cache-control")
-            },
-            "etag": hashlib.md5(content.encode(), usedforsecurity=False).hexdigest(),
-            "rendered_at": time.time(),
+            "headers": _lasting(response),
+            "last_modified": parse_http_date_safe(response["Last-Modified"]),
             "versions": {name: self.versions[name] for name in ("content", *depends)},
         }
+
+    def respond_rendered(
+        self, request: HttpRequest, entry: dict, response: HttpResponse
+    ) -> HttpResponse:
+        """The answer to the request that rendered ``entry``: the view's ``response`` itself,
+        which keeps what the view's decorators marked on it for the middleware above (a policy
+        of its own, no frame options), with the page as it is kept. :meth:`store` keeps it
+        once it has passed them."""
+        self.rendered = (entry, self._page(request, entry, response, hit=False))
+        return self.rendered[1]
+
+    def store(self, answer: HttpResponse) -> dict | None:
+        """Keep the page this request rendered, with every header it is answered with but those
+        set per visit: the view's own and those the middleware between the view and the page
+        cache gave it (security headers, the content security policy, as the view's decorators
+        changed them), so a hit carries the very same without any of them running.
+
+        Nothing is kept if ``answer`` is not the page (something below replaced it), if it sets
+        a cookie (it was one visitor's) or if its policy carries a nonce, which must be new in
+        every answer. Returns what it kept.
+        """
+        if self.rendered is None:
+            return None
+        entry, page = self.rendered
+        if answer is not page or answer.cookies or _has_nonce(answer):
+            return None
+        entry["headers"] = _lasting(answer)
         cache.set(self.key, entry, timeout=settings.PAGE_CACHE_SECONDS)
         return entry
 
-    def respond(self, request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponse:
+    def respond(self, request: HttpRequest, entry: dict) -> HttpResponse:
+        """A hit: the stored page, with its stored headers."""
+        page = self._page(request, entry, HttpResponse(headers=entry["headers"]), hit=True)
+        return self.conditional(request, entry, page)
+
+    def _page(
+        self, request: HttpRequest, entry: dict, page: HttpResponse, *, hit: bool
+    ) -> HttpResponse:
         fills = _fills(entry["placeholders"])
-        if ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")):
-            response = HttpResponse(_gzip_around(entry, fills), headers=entry["headers"])
-            response["Content-Encoding"] = "gzip"
+        if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            page.content = _gzip_around(entry, fills)
+            page["Content-Encoding"] = "gzip"
         elif entry["text"] is None:
-            unpacked = gzip.decompress(_gzip_around(entry, fills))
-            response = HttpResponse(unpacked, headers=entry["headers"])
+            page.content = gzip.decompress(_gzip_around(entry, fills))
         else:
             body = [None] * (2 * len(fills) + 1)
             body[::2], body[1::2] = entry["text"], fills
-            response = HttpResponse(b"".join(body), headers=entry["headers"])
-        # Cookie: a visitor with a personal cookie (PERSONAL_COOKIES) gets a page of their own.
-        patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
-        # Weak: the bytes differ per visit (their form times), the page does not.
-        response["ETag"] = "W/" + quote_etag(entry["etag"])
-        if "Last-Modified" not in response:  # the view's own date (sitemaps) comes first
-            response["Last-Modified"] = http_date(entry["rendered_at"])
-        response["Cache-Control"] = shared_cache_control()
-        response["X-Page-Cache"] = "hit" if hit else "miss"
-        # What the common and conditional-GET middleware do, which a hit is answered above.
-        response["Content-Length"] = str(len(response.content))
-        last_modified = parse_http_date_safe(response["Last-Modified"])
-        return get_conditional_response(
-            request, etag=response["ETag"], last_modified=last_modified, response=response
+            page.content = b"".join(body)
+        page["Cache-Control"] = shared_cache_control()
+        page["X-Page-Cache"] = "hit" if hit else "miss"
+        # What the common middleware does, which a hit is answered above.
+        page["Content-Length"] = str(len(page.content))
+        return page
+
+    @staticmethod
+    def conditional(request: HttpRequest, entry: dict, page: HttpResponse) -> HttpResponse:
+        """304 to a reader whose copy is current (412 when a precondition fails), as the
+        conditional-GET middleware answers, which a hit is answered above.
+
+        Django's 304 keeps the validators and caching headers alone; the middleware above the
+        view would add theirs to it, as to any answer. So it gets the page's headers, but for
+        those that describe a body.
+        """
+        answer = get_conditional_response(
+            request, etag=page["ETag"], last_modified=entry["last_modified"], response=page
         )
+        if answer is not page:
+            for name, value in entry["headers"].items():
+                if name.lower() not in BODY_HEADERS:
+                    answer.headers.setdefault(name, value)
+        return answer
+
+
+# Headers that differ from one answer of a page to the next (its body is compressed or not, its
+# length then differs) or follow the settings of the moment (shared_cache_control).
+PER_VISIT = frozenset({"content-length", "content-encoding", "cache-control", "x-page-cache"})
+BODY_HEADERS = frozenset({"content-type", "content-language", "content-disposition"})
+POLICIES = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+# What makes a request conditional (RFC 9110, section 13.1).
+CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+def _lasting(response: HttpResponse) -> dict[str, str]:
+    """The headers of ``response`` that every answer of its page carries."""
+    return {name: value for name, value in response.items() if name.lower() not in PER_VISIT}
+
+
+def _has_nonce(response: HttpResponse) -> bool:
+    return any("'nonce-" in response.get(header, "") for header in POLICIES)
 
 
 def shared_cache_control() -> str:
@@ -471,11 +550,13 @@ def _scope_of(token: str) -> str:
 class PageCacheMiddleware:
     """Serves cached pages to anonymous readers as early as it can (see the module docstring).
 
-    Sits below the middleware whose headers every answer carries (security, content security
-    policy) and above static files, sessions, CSRF, conditional GET, authentication and
-    messages, none of which a cached page needs: a hit sets its own length and answers a
-    conditional request itself (:meth:`Lookup.respond`). Only addresses routed to a view
-    wrapped in :func:`cache_page_for_readers` are looked up.
+    Sits under the request log alone, so a hit runs no other middleware: it carries the headers
+    they gave its page when it was rendered (:meth:`Lookup.store`), sets its own length and
+    answers conditional requests itself (:meth:`Lookup.respond`). It looks up GET and HEAD
+    requests only (the rest go on, TRACE and CONNECT to be refused), for addresses routed to a
+    view wrapped in :func:`cache_page_for_readers` (never the admin's), and never over plain
+    HTTP where the site redirects to HTTPS. A missing page renders below and is stored on its
+    way back up, headers and all.
     """
 
     def __init__(self, get_response):
@@ -484,13 +565,18 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         memo = _request_state.set({})
         try:
-            if _cacheable(request) and (params := _cached_view(request)) is not None:
+            if not _cacheable(request) or (params := _cached_view(request)) is None:
+                return self.get_response(request)
+            try:
                 lookup = Lookup(request, params, recent=True)
-                if lookup.valid(lookup.entry):
-                    lookup.keep()
-                    return lookup.respond(request, lookup.entry, hit=True)
-                request.page_cache_lookup = lookup
-            return self.get_response(request)
+            except (DisallowedHost, DatabaseError):
+                # A host the site does not serve, or a cache in a database that is away: the
+                # middleware below answer them (400, 503) as any other page, headers and all.
+                return self.get_response(request)
+            if lookup.valid(lookup.entry):
+                lookup.keep()
+                return lookup.respond(request, lookup.entry)
+            return _render_once(request, lookup, self.get_response)
         finally:
             _request_state.reset(memo)
 
@@ -553,45 +639,59 @@ def cache_page_for_readers(
         lookup = getattr(request, "page_cache_lookup", None)
         if lookup is None:  # a personal visit (or no middleware): render as usual
             return view(request, *args, **kwargs)
-
-        def render(lookup: Lookup) -> HttpResponse:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if response.status_code != 200 or response.streaming or response.cookies:
-                return response
-            entry = lookup.store(response, depends)
-            if entry is None:
-                return response
-            # The page went out without the CSRF token its forms made, so the cookie that
-            # token needs is not sent either: the answer is the same for everyone.
-            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
-            return lookup.respond(request, entry, hit=False)
-
-        return _render_once(request, lookup, render)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        entry = lookup.entry_for(response, depends)
+        if entry is None:
+            return response
+        # The page went out without the CSRF token its forms made, so the cookie that
+        # token needs is not sent either: the answer is the same for everyone.
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        return lookup.respond_rendered(request, entry, response)
 
     wrapper.page_cache_params = params
     return wrapper
 
 
-def _render_once(request: HttpRequest, lookup: Lookup, render) -> HttpResponse:
+def _render_once(request: HttpRequest, lookup: Lookup, get_response) -> HttpResponse:
     """Render a missing page, unless another worker already is: then wait for its result."""
     for _ in range(2):
         lock = lookup.key + ":rendering"
         if cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
             try:
-                return render(lookup)
+                return _render(request, lookup, get_response)
             finally:
                 cache.delete(lock)
         entry = _wait_for_render(lookup, lock)
         if entry is not None:
-            return lookup.respond(request, entry, hit=True)
+            return lookup.respond(request, entry)
         # The render ended without a page for these versions (or the cache went away): look
         # again, with the versions of now.
         lookup = Lookup(request, lookup.params)
         if lookup.valid(lookup.entry):
-            return lookup.respond(request, lookup.entry, hit=True)
-    return render(lookup)
+            return lookup.respond(request, lookup.entry)
+    return _render(request, lookup, get_response)
+
+
+def _render(request: HttpRequest, lookup: Lookup, get_response) -> HttpResponse:
+    """The answer of the middleware below and the view, the page kept from it on its way up.
+
+    The page renders as for a reader without a copy of it, so that it is kept whole (a 304
+    carries only part of its headers); the reader's conditions are answered here, as for a hit.
+    An answer that is not kept goes out in full.
+    """
+    request.page_cache_lookup = lookup
+    conditions = {name: request.META.pop(name) for name in CONDITIONS if name in request.META}
+    try:
+        answer = get_response(request)
+    finally:
+        request.META.update(conditions)
+    if (entry := lookup.store(answer)) is not None:
+        return lookup.conditional(request, entry, answer)
+    return answer
 
 
 def _wait_for_render(lookup: Lookup, lock: str) -> dict | None:

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tipsite.middleware.RequestLogMiddleware",
+    # Cached pages are answered here and need nothing below: a hit carries the headers the
+    # middleware below gave its page when it was rendered, answers conditional requests and
+    # sets its length itself.
+    "tipsite.pagecache.PageCacheMiddleware",
     # Security headers come before whitenoise, so static files carry them too.
     "django.middleware.security.SecurityMiddleware",
     "tipsite.middleware.PermissionsPolicyMiddleware",
@@ -58,9 +62,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before static files, media and every view; with the headers above on their answers.
     "tipsite.middleware.RefuseOddRequestsMiddleware",
-    # Cached pages are answered here, with the headers above; a hit needs nothing below
-    # (it answers conditional requests and sets its length itself).
-    "tipsite.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the CSRF middleware, the first to read the request body.
     "tipsite.middleware.FilesOnlyForAdminMiddleware",
