@@ -292,7 +292,7 @@ def _cacheable(request: HttpRequest) -> bool:
         and request.method in ("GET", "HEAD")
         and not any(request.COOKIES.get(name) for name in PERSONAL_COOKIES)
         # Left to the security middleware, which redirects it.
-        and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
+        and (not settings.SECURE_SSL_REDIRECT or request.is_secure())
     )
 
 
@@ -306,7 +306,10 @@ class Lookup:
     def __init__(self, request: HttpRequest, params: tuple[str, ...] = (), *, recent: bool = False):
         self.params = params
         address = request.build_absolute_uri(request.path)
-        if query := read_params(request.GET, params).urlencode():
+        # Without a query string there is nothing to read (and no QueryDict to make).
+        if request.META.get("QUERY_STRING") and (
+            query := read_params(request.GET, params).urlencode()
+        ):
             address += "?" + query
         self.key = f"pagecache:page:{LAYOUT}:" + hashlib.sha256(address.encode()).hexdigest()
         self.address_key = _address_key(request.path)
@@ -436,6 +439,8 @@ class Lookup:
         view would add theirs to it, as to any answer. So it gets the page's headers, but for
         those that describe a body.
         """
+        if not any(condition in request.META for condition in CONDITIONS):
+            return page
         answer = get_conditional_response(
             request, etag=page["ETag"], last_modified=entry["last_modified"], response=page
         )
