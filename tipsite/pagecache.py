@@ -99,6 +99,18 @@ GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 # The same test Django's GZipMiddleware makes.
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PERSONAL_COOKIES = ("sessionid", "messages", "tipsite_visitor")
+# Headers that differ from one answer of a page to the next (its body is compressed or not, its
+# length then differs) or follow the settings of the moment (shared_cache_control).
+PER_VISIT = frozenset({"content-length", "content-encoding", "cache-control", "x-page-cache"})
+BODY_HEADERS = frozenset({"content-type", "content-language", "content-disposition"})
+POLICIES = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+# What makes a request conditional (RFC 9110, section 13.1).
+CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 # This worker's copies of what it has just served from the shared cache (see the docstring).
 RECENT = "recent_pages"
 # Pages from this size on are compressed at zlib's fastest level (see _deflate_apart).
@@ -344,7 +356,8 @@ class Lookup:
     def entry_for(self, response: HttpResponse, depends: tuple[str, ...]) -> dict | None:
         """What to keep of a rendered page, unless it asks not to be kept (``no-store``).
 
-        Its headers are the view's until the page is stored (:meth:`store`).
+        ``response`` gets the validators and Vary every answer of the page carries. The headers
+        kept are the view's until the page is stored (:meth:`store`).
         """
         if "no-store" in response.get("Cache-Control", ""):
             return None
@@ -381,9 +394,9 @@ class Lookup:
         self, request: HttpRequest, entry: dict, response: HttpResponse
     ) -> HttpResponse:
         """The answer to the request that rendered ``entry``: the view's ``response`` itself,
-        which keeps what the view's decorators marked on it for the middleware above (a policy
-        of its own, no frame options), with the page as it is kept. :meth:`store` keeps it
-        once it has passed them."""
+        which keeps what the view's decorators marked on it for the middleware between the view
+        and the page cache (a policy of its own, no frame options), with the page as it is
+        kept. :meth:`store` keeps it once it has passed them."""
         self.rendered = (entry, self._page(request, entry, response, hit=False))
         return self.rendered[1]
 
@@ -435,9 +448,9 @@ class Lookup:
         """304 to a reader whose copy is current (412 when a precondition fails), as the
         conditional-GET middleware answers, which a hit is answered above.
 
-        Django's 304 keeps the validators and caching headers alone; the middleware above the
-        view would add theirs to it, as to any answer. So it gets the page's headers, but for
-        those that describe a body.
+        Django's 304 keeps only the validators and caching headers, to which the middleware
+        between the view and the page cache would add theirs, as to any answer: it gets the
+        page's headers, but for those that describe a body.
         """
         if not any(condition in request.META for condition in CONDITIONS):
             return page
@@ -449,20 +462,6 @@ class Lookup:
                 if name.lower() not in BODY_HEADERS:
                     answer.headers.setdefault(name, value)
         return answer
-
-
-# Headers that differ from one answer of a page to the next (its body is compressed or not, its
-# length then differs) or follow the settings of the moment (shared_cache_control).
-PER_VISIT = frozenset({"content-length", "content-encoding", "cache-control", "x-page-cache"})
-BODY_HEADERS = frozenset({"content-type", "content-language", "content-disposition"})
-POLICIES = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
-# What makes a request conditional (RFC 9110, section 13.1).
-CONDITIONS = (
-    "HTTP_IF_MATCH",
-    "HTTP_IF_NONE_MATCH",
-    "HTTP_IF_MODIFIED_SINCE",
-    "HTTP_IF_UNMODIFIED_SINCE",
-)
 
 
 def _lasting(response: HttpResponse) -> dict[str, str]:
