@@ -4,6 +4,7 @@ import random
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from reversion import register as keep_versions
@@ -31,16 +32,19 @@ PICK_WALKS = (64, 4096)
 
 
 def pick_for_day(queryset: models.QuerySet, day: datetime.date):
-    """One row of ``queryset`` chosen by the date: stable all day, a different one tomorrow.
+    """One row of ``queryset`` chosen by the date: stable all day, and the next one in id order
+    the day after, so that each takes its turn.
 
-    It counts the rows: where there are many, keep the answer (tips/views.py does, per day).
+    One query: the database counts the rows and skips to the day's place among their ids.
+    Where there are many rows, keep the answer (the guru spotlight does, per day).
     """
-    count = queryset.count()
-    if not count:
-        return None
-    # Pick the id first: sorting whole rows (tip bodies included) to take one is slow at scale.
-    pk = queryset.order_by("pk").values_list("pk", flat=True)[day.toordinal() % count]
-    return queryset.get(pk=pk)
+    scope, params = queryset.order_by().values("pk").query.sql_with_params()
+    # Only the ORM's own SQL: every value goes as a parameter. No rows: no place (x % NULL).
+    place = (
+        f"SELECT c.pk FROM ({scope}) c ORDER BY c.pk LIMIT 1"  # noqa: S608
+        f" OFFSET COALESCE(%s %% NULLIF((SELECT COUNT(*) FROM ({scope}) n), 0), 0)"
+    )
+    return queryset.filter(pk=RawSQL(place, (*params, day.toordinal(), *params))).first()  # noqa: S611
 
 
 def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> int | None:
