@@ -27,8 +27,10 @@ REVIEW_AFTER = datetime.timedelta(days=365)
 
 
 # How many ids in a row :func:`pick_by_id_for_day` reads, then reads again, before asking an
-# index instead (the newest ids, tips published today or not yet, may be no candidates at all).
-PICK_WALKS = (64, 4096)
+# index instead (the newest ids, tips published today or not yet, may be no candidates at all),
+# per database. SQLite's planner would sort every candidate of a topic by id to take the first;
+# PostgreSQL's walks the key by itself, and planning the walks cost it more than they save.
+PICK_WALKS = {"sqlite": (256, 4096)}
 
 
 def pick_for_day(queryset: models.QuerySet, day: datetime.date):
@@ -47,60 +49,52 @@ def pick_for_day(queryset: models.QuerySet, day: datetime.date):
     return queryset.filter(pk=RawSQL(place, (*params, day.toordinal(), *params))).first()  # noqa: S611
 
 
-def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> int | None:
-    """The id of one of ``candidates`` chosen by the date, without counting them.
+def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> RawSQL:
+    """The id of one of ``candidates`` chosen by the date, without counting them, as SQL to
+    filter by (NULL where there are none).
 
     A number drawn from the day between the lowest and the highest candidate id, and the first
     candidate at or after it: stable all day while the candidates are, different another day.
     Where ids between candidates are few (the usual case) a candidate is as likely as another.
-    Two queries: both ends of the candidates' ids, then the pick.
-    """
-    lowest, highest = _first_ids(candidates, {}, {"descending": True})
-    if lowest is None:
-        return None
-    start = random.Random(day.toordinal()).randint(lowest, highest)  # noqa: S311 - not a secret
-    (pk,) = _first_ids(candidates, {"start": start})
-    return pk
+    The database finds both ends and the pick within the query that reads the row.
 
-
-def _first_ids(candidates: models.QuerySet, *walks: dict) -> tuple:
-    """For each walk, the first candidate id in id order (``descending`` from the top) from
-    ``start`` on, all in one query.
-
-    Each walk reads the next ``PICK_WALKS`` ids of the whole table by primary key and keeps the
-    first that is a candidate, so the planner walks the key instead of sorting every candidate
-    by id; only when none of those is one does it look further, through the candidates' indexes.
-    The candidates' query is built once (building it is most of the cost) and the database
-    flattens it into each walk.
+    On SQLite each of the three reads the next ``PICK_WALKS`` ids of the whole table by primary
+    key and keeps the first that is a candidate, so the planner walks the key instead of sorting
+    every candidate by id; only when none of those is one does it look further, through the
+    candidates' indexes. The candidates' query is built once (building it is most of the cost)
+    and the database flattens it into each place it is used.
     """
     connection = connections[candidates.db]
     quote = connection.ops.quote_name
     table, key = quote(candidates.model._meta.db_table), quote(candidates.model._meta.pk.column)
     scope, scope_params = candidates.order_by().values("pk").query.sql_with_params()
-    columns, params = [], []
-    for walk in walks:
-        direction = "DESC" if walk.get("descending") else "ASC"
-        after, after_params = (f"{key} >= %s", [walk["start"]]) if "start" in walk else ("1=1", [])
-        later = after.replace(key, "c.pk")
-        parts = []
+
+    def first(after: str, direction: str) -> tuple[str, tuple]:
         # Only quoted names, the ORM's own SQL and constants: every value goes as a parameter.
-        for size in PICK_WALKS:
-            walked = f"SELECT {key} FROM {table} WHERE {after} ORDER BY {key} {direction}"  # noqa: S608
-            parts.append(
-                f"(SELECT c.pk FROM ({scope}) c WHERE {later}"  # noqa: S608
-                f" AND c.pk IN ({walked} LIMIT {size}) ORDER BY c.pk {direction} LIMIT 1)"
-            )
-            params += [*scope_params, *after_params, *after_params]
-        parts.append(
-            f"(SELECT c.pk FROM ({scope}) c WHERE {later}"  # noqa: S608
-            f" ORDER BY c.pk {direction} LIMIT 1)"
-        )
-        params += [*scope_params, *after_params]
-        # COALESCE runs each query only when those before it found nothing (SQLite, PostgreSQL).
-        columns.append(f"COALESCE({', '.join(parts)})")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}", params)
-        return tuple(cursor.fetchone())
+        candidate = f"SELECT c.pk FROM ({scope}) c WHERE c.pk {after}"  # noqa: S608
+        walks = [
+            f"({candidate} AND c.pk IN (SELECT {key} FROM {table} WHERE {key} {after}"  # noqa: S608
+            f" ORDER BY {key} {direction} LIMIT {size}) ORDER BY c.pk {direction} LIMIT 1)"
+            for size in PICK_WALKS.get(connection.vendor, ())
+        ]
+        walks.append(f"({candidate} ORDER BY c.pk {direction} LIMIT 1)")
+        # COALESCE reads each only when those before it found nothing (SQLite, PostgreSQL).
+        sql = f"COALESCE({', '.join(walks)})" if len(walks) > 1 else walks[0]
+        return sql, scope_params * len(walks)
+
+    lowest, lowest_params = first("IS NOT NULL", "ASC")
+    highest, highest_params = first("IS NOT NULL", "DESC")
+    pick, pick_params = first(">= drawn.start", "ASC")
+    draw = random.Random(day.toordinal()).randrange(2**48)  # noqa: S311 - not a secret
+    # LIMIT 1: computed once, not copied by the planner into each place that reads it.
+    drawn = (
+        f"SELECT lowest + (%s %% (highest - lowest + 1)) AS start"  # noqa: S608
+        f" FROM (SELECT {lowest} AS lowest, {highest} AS highest) ends LIMIT 1"
+    )
+    return RawSQL(  # noqa: S611
+        f"SELECT {pick} FROM ({drawn}) drawn",  # noqa: S608
+        (*pick_params, draw, *lowest_params, *highest_params),
+    )
 
 
 class Vote(models.Model):
@@ -332,8 +326,8 @@ class TipQuerySet(models.QuerySet):
         """
         day = day or timezone.localdate()
         midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        pk = pick_by_id_for_day(self.published().filter(publish_at__lt=midnight), day)
-        return self.select_related("category__topic", "guru").filter(pk=pk).first() if pk else None
+        pick = pick_by_id_for_day(self.published().filter(publish_at__lt=midnight), day)
+        return self.select_related("category__topic", "guru").filter(pk=pick).first()
 
     def for_page(self) -> "TipQuerySet":
         """For the tip page: the tip with its category, topic, featured guru and guru (its
