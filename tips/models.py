@@ -3,7 +3,7 @@ import random
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, F, FloatField, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -233,6 +233,17 @@ class Topic(models.Model):
         return self.gurus.spotlight(day)
 
 
+class CategoryQuerySet(models.QuerySet):
+    def with_tip_counts(self) -> "CategoryQuerySet":
+        """Each with ``tip_count``, how many public tips it has: the count kept with it less its
+        scheduled tips, the few still to go live, found through its index on status and time."""
+        scheduled = Tip.objects.scheduled().filter(category=OuterRef("pk")).order_by()
+        return self.annotate(
+            tip_count=F("published_tip_count")
+            - Subquery(scheduled.values(count=Func("pk", function="COUNT")))
+        )
+
+
 class Category(models.Model):
     """A section of a topic, such as "Massage Therapy Techniques"."""
 
@@ -243,8 +254,10 @@ class Category(models.Model):
     description = models.TextField(blank=True)
     # Kept by services (categories_recount) so pages never count tips: those with the published
     # status, scheduled ones included, as a scheduled tip goes live with no write to count it.
-    # Readers' counts take the few scheduled ones off (tips/views.py, ``published_counts``).
+    # Readers' counts take the few scheduled ones off (``with_tip_counts``, tips/views.py).
     published_tip_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic__name", "name"]

@@ -88,13 +88,12 @@ class TopicView(DetailView):
     def get_context_data(self, **kwargs):
         topic = self.object
         in_topic = Tip.objects.published().in_topic(topic)
-        categories = topic.categories.order_by("name")
-        counts = published_counts()
+        categories = list(topic.categories.with_tip_counts().order_by("name"))
         # Only tips most readers found helpful, among those enough readers voted on.
         helpful = in_topic.for_listing().rated().filter(helpful_yes__gt=F("helpful_no"))
         return super().get_context_data(
-            categories=with_counts(categories, counts["category"]),
-            tip_count=counts["topic"].get(topic.pk, 0),
+            categories=categories,
+            tip_count=sum(category.tip_count for category in categories),
             latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS, rows=tip_cards),
             most_helpful=ids_first(
                 helpful.most_helpful_first(), 0, MOST_HELPFUL_TIPS, rows=tip_cards

@@ -15,11 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def assert_counts_exact():
-    """What pages show equals a count of what readers may see, for every category and topic."""
+    """What pages show equals a count of what readers may see, for every category and topic:
+    the home page's counts and each topic page's (``with_tip_counts``)."""
     counts = published_counts()
-    for category in Category.objects.all():
+    for category in Category.objects.with_tip_counts():
         public = Tip.objects.published().filter(category=category).count()
         assert counts["category"].get(category.pk, 0) == public, category
+        assert category.tip_count == public, category
     for topic_id in {category.topic_id for category in Category.objects.all()}:
         public = Tip.objects.published().filter(category__topic_id=topic_id).count()
         assert counts["topic"].get(topic_id, 0) == public
