@@ -12,17 +12,26 @@ def menu_topics() -> list[dict]:
     (a query and twenty addresses were a tenth of a tip page's render)."""
     return remember(
         "tips:menu-topics",
-        lambda: [
-            {"name": topic.name, "url": topic.get_absolute_url(), "tagline": topic.tagline}
-            for topic in Topic.objects.order_by("name").only("name", "slug", "tagline")
-        ],
+        lambda: menu_entries(Topic.objects.order_by("name").only("name", "slug", "tagline")),
     )
+
+
+def menu_entries(topics) -> list[dict]:
+    """The menu's entry for each of ``topics``, in their order."""
+    return [
+        {"name": topic.name, "url": topic.get_absolute_url(), "tagline": topic.tagline}
+        for topic in topics
+    ]
 
 
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
         "canonical_url": canonical_url(request),
-        # Lazy: read once, and only by pages that show it (not feeds, JSON or the admin).
-        "menu_topics": SimpleLazyObject(menu_topics),
+        # Lazy: read once, and only by pages that show it (not feeds, JSON or the admin). A view
+        # that reads every topic anyway hands the menu over (``request.menu_topics``): set on the
+        # request, as a template engine may put its context processors' values above the view's.
+        "menu_topics": SimpleLazyObject(
+            lambda: getattr(request, "menu_topics", None) or menu_topics()
+        ),
     }

@@ -20,6 +20,7 @@ from tipsite.params import slug_param
 
 from . import services, social
 from .cards import tip_cards
+from .context_processors import menu_entries
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic
 from .paging import IdsFirstPaginator, ids_first
@@ -68,8 +69,11 @@ class HomeView(TemplateView):
     template_name = "tips/home.html"
 
     def get_context_data(self, **kwargs):
+        topics = with_counts(Topic.objects.all(), published_counts()["topic"])
+        # The header's menu lists the same topics: no query of its own on this page.
+        self.request.menu_topics = menu_entries(topics)
         return super().get_context_data(
-            topics=with_counts(Topic.objects.all(), published_counts()["topic"]),
+            topics=topics,
             latest_tips=ids_first(
                 Tip.objects.published().for_listing(), 0, LATEST_TIPS, rows=tip_cards
             ),
