@@ -84,16 +84,17 @@ def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> RawSQ
 
     lowest, lowest_params = first("IS NOT NULL", "ASC")
     highest, highest_params = first("IS NOT NULL", "DESC")
-    pick, pick_params = first(">= drawn.start", "ASC")
+    # A subquery that names no outer column, so each database reads the draw once: a walk that
+    # named one would be read again for every candidate SQLite looks at.
+    pick, pick_params = first(">= (SELECT start FROM drawn)", "ASC")
     draw = random.Random(day.toordinal()).randrange(2**48)  # noqa: S311 - not a secret
-    # LIMIT 1: computed once, not copied by the planner into each place that reads it.
     drawn = (
         f"SELECT lowest + (%s %% (highest - lowest + 1)) AS start"  # noqa: S608
-        f" FROM (SELECT {lowest} AS lowest, {highest} AS highest) ends LIMIT 1"
+        f" FROM (SELECT {lowest} AS lowest, {highest} AS highest) ends"
     )
     return RawSQL(  # noqa: S611
-        f"SELECT {pick} FROM ({drawn}) drawn",  # noqa: S608
-        (*pick_params, draw, *lowest_params, *highest_params),
+        f"WITH drawn AS ({drawn}) SELECT {pick}",
+        (draw, *lowest_params, *highest_params, *pick_params),
     )
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests.factories import make_category, make_guru, make_tip, make_topic
-from tips.models import Tip
+from tips.models import Guru, Tip
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,37 @@ def test_tip_of_the_day_is_stable_all_day_and_ignores_tips_published_today():
 
     days = {Tip.objects.tip_of_the_day(today + datetime.timedelta(days=i)) for i in range(1, 5)}
     assert len(days) > 1, "the pick changes from one day to the next"
+
+
+def test_a_topics_tip_of_the_day_is_its_own_however_many_tips_of_others_lie_between():
+    """The pick looks at the ids after the drawn one a few at a time, then at more, then at all
+    of them: each way it finds one of the topic's tips, or none where the topic has none."""
+    category, elsewhere = make_category(), make_category()
+    first = make_tip(category=category)
+    for count in (300, 4200):  # past the walks SQLite takes (PICK_WALKS), then past both
+        Tip.objects.bulk_create(
+            Tip(category=elsewhere, title="Other", slug=f"other-{count}-{i}", question="?",
+                body="b", status=Tip.Status.PUBLISHED, publish_at=first.publish_at)
+            for i in range(count)
+        )  # fmt: skip
+        last = make_tip(category=category)
+        in_topic = Tip.objects.published().in_topic(category.topic)
+        today = timezone.localdate()
+        picks = {in_topic.tip_of_the_day(today + datetime.timedelta(days=i)) for i in range(10)}
+        assert last in picks
+        assert picks <= set(in_topic)
+    assert Tip.objects.published().in_topic(make_topic()).tip_of_the_day() is None
+
+
+def test_the_spotlight_is_one_query_however_many_gurus(django_assert_num_queries):
+    topic = make_topic()
+    for _ in range(12):
+        make_guru(topics=[topic])
+    with django_assert_num_queries(1):
+        guru = topic.spotlight_guru()
+    assert guru in topic.gurus.all()
+    with django_assert_num_queries(1):
+        assert Guru.objects.spotlight() is not None
 
 
 def test_unpublished_is_exactly_what_published_leaves_out():
