@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -93,14 +93,12 @@ class TopicView(DetailView):
         topic = self.object
         in_topic = Tip.objects.published().in_topic(topic)
         categories = list(topic.categories.with_tip_counts().order_by("name"))
-        # Only tips most readers found helpful, among those enough readers voted on.
-        helpful = in_topic.for_listing().rated().filter(helpful_yes__gt=F("helpful_no"))
         return super().get_context_data(
             categories=categories,
             tip_count=sum(category.tip_count for category in categories),
             latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS, rows=tip_cards),
             most_helpful=ids_first(
-                helpful.most_helpful_first(), 0, MOST_HELPFUL_TIPS, rows=tip_cards
+                in_topic.for_listing().found_helpful(), 0, MOST_HELPFUL_TIPS, rows=tip_cards
             ),
             tip_of_the_day=in_topic.for_listing().tip_of_the_day(),
             **kwargs,

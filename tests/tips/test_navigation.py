@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -188,6 +188,43 @@ def test_sorted_listings_cost_the_same_whatever_the_number_of_tips(client, voted
     )  # fmt: skip
     assert [count_queries(client, url) for url in urls] == before
     assert count_queries(client, "/massage-therapy/tips/?sort=helpful&page=3") == before[2]
+
+
+def test_the_home_and_a_topic_page_cost_few_queries_whatever_the_number_of_tips(client, voted):
+    """With nothing cached (as right after a deploy), the home page reads the categories'
+    stored counts and the scheduled tips, the topics (its menu's too), the newest tips (their
+    ids, then their cards), the tip of the day and the guru spotlight: seven queries. A topic
+    page reads the topic, its categories with their counts, its newest tips and its most helpful
+    (ids, then cards, each), its tip of the day, the menu and, with no guru featured, the
+    spotlight: nine."""
+    assert not voted.featured_guru_id
+    urls = ["/", "/massage-therapy/"]
+    assert [count_queries(client, url) for url in urls] == [7, 9]
+    other = make_category()
+    Tip.objects.bulk_create(
+        Tip(category=category, title=f"Bulk {i}", slug=f"bulk-{i}", question="?", body="b",
+            status=Tip.Status.PUBLISHED, publish_at=days_ago(10 + i % 5), helpful_yes=i % 9,
+            helpful_no=2)
+        for category in (voted.categories.first(), other) for i in range(150)
+    )  # fmt: skip
+    make_tip(category=other, publish_at=timezone.now() + datetime.timedelta(hours=1))
+    assert [count_queries(client, url) for url in urls] == [7, 9]
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_a_topics_most_helpful_reads_the_index_of_rated_tips_only(vendor, voted):
+    """That index holds only the tips enough readers voted on: a planner takes it only while its
+    condition says what ``rated`` says, so a change to one without the other shows here."""
+    if connection.vendor != vendor:
+        pytest.skip(f"{vendor}'s plan")
+    helpful = Tip.objects.published().in_topic(voted).for_listing().found_helpful()
+    sql, params = helpful.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if vendor == "postgresql":  # a handful of rows: it would rather read the table
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {'QUERY PLAN ' if vendor == 'sqlite' else ''}{sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "tip_category_rated_idx" in plan
 
 
 def test_every_page_has_the_topic_menu_in_its_header(client):
