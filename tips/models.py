@@ -377,13 +377,11 @@ class TipQuerySet(models.QuerySet):
         others by their "Yes" votes; newest first where all that is equal."""
         rated = Q(helpful_votes__gte=HELPFUL_MIN_VOTES)
         share = Cast("helpful_yes", FloatField()) / Cast("helpful_votes", FloatField())
+        # One sort key for both: a share is 0 to 1, the unrated come after every one of them.
         return (
             self.alias(helpful_votes=F("helpful_yes") + F("helpful_no"))
-            .alias(
-                rated=Case(When(rated, then=Value(1)), default=Value(0)),
-                share=Case(When(rated, then=share), default=Value(0.0)),
-            )
-            .order_by("-rated", "-share", "-helpful_yes", "-publish_at", "-pk")
+            .alias(share=Case(When(rated, then=share), default=Value(-1.0)))
+            .order_by("-share", "-helpful_yes", "-publish_at", "-pk")
         )
 
     def for_listing(self) -> "TipQuerySet":
