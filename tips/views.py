@@ -91,8 +91,8 @@ class TopicView(DetailView):
 
     def get_context_data(self, **kwargs):
         topic = self.object
-        in_topic = Tip.objects.published().in_topic(topic)
         categories = list(topic.categories.with_tip_counts().order_by("name"))
+        in_topic = Tip.objects.published().in_topic(topic, categories)
         return super().get_context_data(
             categories=categories,
             tip_count=sum(category.tip_count for category in categories),
