@@ -73,3 +73,9 @@ def tip_cards(ids) -> dict[int, TipCard]:
             guru=Link(guru, guru_path(slug=guru_slug)) if guru else None,
         )
     return cards
+
+
+def tip_card(pk) -> TipCard | None:
+    """The card of one tip, None where there is none: ``pk`` may be SQL for its id, such as
+    the tip of the day's (``TipQuerySet.tip_of_the_day_id``), read in the card's query."""
+    return next(iter(tip_cards(pk).values()), None)

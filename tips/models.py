@@ -339,16 +339,17 @@ class TipQuerySet(models.QuerySet):
             category__in=topic.categories.all() if categories is None else categories
         )
 
-    def tip_of_the_day(self, day: datetime.date | None = None) -> "Tip | None":
-        """A published tip that stays the same all day and changes at the site's midnight.
+    def tip_of_the_day_id(self, day: datetime.date | None = None) -> RawSQL:
+        """SQL for the id of the tip of the day among these, NULL where there is none: read in
+        the query that reads the tip (pages read it as a card, tips/cards.py).
 
-        Only tips already public when the day began take part, so publishing during the day does
-        not change today's pick.
+        A published tip that stays the same all day and changes at the site's midnight. Only
+        tips already public when the day began take part, so publishing during the day does not
+        change today's pick.
         """
         day = day or timezone.localdate()
         midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        pick = pick_by_id_for_day(self.published().filter(publish_at__lt=midnight), day)
-        return self.select_related("category__topic", "guru").filter(pk=pick).first()
+        return pick_by_id_for_day(self.published().filter(publish_at__lt=midnight), day)
 
     def for_page(self) -> "TipQuerySet":
         """For the tip page: the tip with its category, topic, featured guru and guru (its

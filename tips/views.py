@@ -19,7 +19,7 @@ from tipsite.antispam import Throttled
 from tipsite.params import slug_param
 
 from . import services, social
-from .cards import tip_cards
+from .cards import tip_card, tip_cards
 from .context_processors import menu_entries
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic
@@ -77,7 +77,7 @@ class HomeView(TemplateView):
             latest_tips=ids_first(
                 Tip.objects.published().for_listing(), 0, LATEST_TIPS, rows=tip_cards
             ),
-            tip_of_the_day=Tip.objects.published().for_listing().tip_of_the_day(),
+            tip_of_the_day=tip_card(Tip.objects.tip_of_the_day_id()),
             **kwargs,
         )
 
@@ -100,7 +100,7 @@ class TopicView(DetailView):
             most_helpful=ids_first(
                 in_topic.for_listing().found_helpful(), 0, MOST_HELPFUL_TIPS, rows=tip_cards
             ),
-            tip_of_the_day=in_topic.for_listing().tip_of_the_day(),
+            tip_of_the_day=tip_card(in_topic.tip_of_the_day_id()),
             **kwargs,
         )
 
