@@ -29,8 +29,8 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "canonical_url": canonical_url(request),
         # Lazy: read once, and only by pages that show it (not feeds, JSON or the admin). A view
-        # that reads every topic anyway hands the menu over (``request.menu_topics``): set on the
-        # request, as a template engine may put its context processors' values above the view's.
+        # that reads every topic anyway hands the menu over (``request.menu_topics``): on the
+        # request, as Django's Jinja2 backend puts context processors' values above the view's.
         "menu_topics": SimpleLazyObject(
             lambda: getattr(request, "menu_topics", None) or menu_topics()
         ),
