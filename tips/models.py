@@ -238,7 +238,8 @@ class Topic(models.Model):
 class CategoryQuerySet(models.QuerySet):
     def with_tip_counts(self) -> "CategoryQuerySet":
         """Each with ``tip_count``, how many public tips it has: the count kept with it less its
-        scheduled tips, the few still to go live, found through its index on status and time."""
+        scheduled tips, the few still to go live, found through the tips' index on category,
+        status and publish time."""
         scheduled = Tip.objects.scheduled().filter(category=OuterRef("pk")).order_by()
         return self.annotate(
             tip_count=F("published_tip_count")
