@@ -2,6 +2,7 @@ import datetime
 import random
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, F, FloatField, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
@@ -68,7 +69,10 @@ def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> RawSQ
     connection = connections[candidates.db]
     quote = connection.ops.quote_name
     table, key = quote(candidates.model._meta.db_table), quote(candidates.model._meta.pk.column)
-    scope, scope_params = candidates.order_by().values("pk").query.sql_with_params()
+    try:
+        scope, scope_params = candidates.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # nothing can be a candidate (a topic without categories)
+        return RawSQL("NULL", ())
 
     def first(after: str, direction: str) -> tuple[str, tuple]:
         # Only quoted names, the ORM's own SQL and constants: every value goes as a parameter.
