@@ -3,14 +3,19 @@
 import re
 
 import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.template.loader import render_to_string
 from django.test import Client
 
 from comments.forms import CommentForm
-from tests.factories import make_topic, vote_data
+from followers.forms import FollowTopicForm
+from tests.factories import make_guru, make_topic, vote_data
 from tips.forms import VoteForm
-from tips.templatetags.tips_tags import protected_fields
+from tips.models import Topic
+from tips.templatetags import tips_tags
+from tips.templatetags.tips_tags import crispy_fields, protected_fields
 from tipsite.antispam import token_age
+from tipsite.pagecache import content_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +54,41 @@ def test_each_topic_page_follow_form_names_its_own_topic(settings, page_cache_se
         assert f'name="follow-topic-topic" value="{topic.slug}"' in html
         other = second if topic == first else first
         assert f'value="{other.slug}"' not in html
+
+
+def test_each_guru_page_offers_the_topics_of_its_own_guru(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    gardening, baking = make_topic(name="Gardening"), make_topic(name="Baking")
+    gardener, baker = make_guru(topics=[gardening]), make_guru(topics=[baking])
+    for guru, offered, not_offered in ((gardener, gardening, baking), (baker, baking, gardening)):
+        html = Client().get(guru.get_absolute_url()).content.decode()
+        choice = html.split('name="follow-topic-topic"')[1].split("</select>")[0]
+        assert f'<option value="{offered.slug}">{offered.name}</option>' in choice
+        assert not_offered.name not in choice
+
+
+def test_fields_only_the_code_decides_are_rendered_once_per_process(settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 600
+    rendered = []
+
+    def counted(field):
+        rendered.append(field.name)
+        return as_crispy_field(field)
+
+    monkeypatch.setattr(tips_tags, "_code_only_fields", {})
+    monkeypatch.setattr(tips_tags, "as_crispy_field", counted)
+    first = crispy_fields(CommentForm(), "name", "body")
+    content_changed()  # a new content version: these fields do not depend on it
+    assert crispy_fields(CommentForm(), "name", "body") == first
+    assert rendered == ["name", "body"]
+    assert first == as_crispy_field(CommentForm()["name"]) + as_crispy_field(CommentForm()["body"])
+
+
+def test_a_topic_choice_is_rendered_from_the_topics_of_the_moment(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    make_topic(name="Gardening")
+    form = FollowTopicForm(choices=Topic.objects.order_by("name"), prefix="follow-topic")
+    assert "Baking" not in crispy_fields(form, "topic")
+    make_topic(name="Baking")
+    form = FollowTopicForm(choices=Topic.objects.order_by("name"), prefix="follow-topic")
+    assert "Baking" in crispy_fields(form, "topic")

@@ -4,10 +4,12 @@ import json
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.forms import ModelChoiceField
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from tipsite.antispam import TIMESTAMP_FIELD
 from tipsite.jinja2 import inclusion
@@ -61,23 +63,45 @@ def datetime_attr(value) -> str:
 def crispy_fields(form, *names: str) -> SafeString:
     """``form``'s fields ``names`` rendered by crispy, as ``|as_crispy_field`` renders each.
 
-    A form nobody has filled in renders the same on every page, so that HTML is made once per
-    content version; so does a hidden field the page fills in (a topic's follow form names its
-    topic), once per value. A form with data, errors or a reader's initial values renders
-    afresh.
+    A form nobody has filled in renders the same on every page, whatever the content: its
+    fields are rendered once per process, as templates are compiled once; a hidden field the
+    page fills in (a topic's follow form names its topic) once per value. A form with data,
+    errors or a reader's initial values renders afresh, and so does a visible choice of rows
+    (a guru's topics to follow), which differs from page to page.
     """
 
     def render() -> SafeString:
         return mark_safe("".join(as_crispy_field(form[name]) for name in names))  # noqa: S308
 
     given = {name: form.initial[name] for name in names if form.initial.get(name)}
-    if form.is_bound or any(not form[name].is_hidden for name in given):
+    if (
+        form.is_bound
+        or any(not form[name].is_hidden for name in given)
+        or any(_reads_rows(form[name]) for name in names)
+    ):
         return render()
     form_class = type(form)
-    key = f"forms:{form_class.__module__}.{form_class.__qualname__}:{form.prefix}:{','.join(names)}"
+    key = f"{form_class.__module__}.{form_class.__qualname__}:{form.prefix}:{','.join(names)}"
     if given:
         key += ":" + hashlib.sha256(repr(sorted(given.items())).encode()).hexdigest()
-    return remember(key, render)
+    key += f":{get_language()}"
+    html = _code_only_fields.get(key)
+    if html is None:
+        if len(_code_only_fields) >= CODE_ONLY_FIELDS:
+            _code_only_fields.clear()
+        html = _code_only_fields[key] = render()
+    return html
+
+
+# Unfilled fields whose HTML the code alone decides, by form, fields, hidden values and
+# language (a topic's follow form per topic): a few hundred at most.
+_code_only_fields: dict[str, SafeString] = {}
+CODE_ONLY_FIELDS = 1024
+
+
+def _reads_rows(field) -> bool:
+    """Whether ``field`` shows rows of the database: a choice of model instances, unhidden."""
+    return isinstance(field.field, ModelChoiceField) and not field.is_hidden
 
 
 # A protected form's fields as nobody has filled them in, by form, prefix and id format, with a
