@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from tests.factories import make_rich_tip, make_tip
 from tests.pages import EXPECTED_STATUS, PAGE_TYPES, add_reader_activity
 from tips.templatetags import tips_tags
+from tipsite import jinja2
 
 JINJA2_DIR = Path(settings.BASE_DIR) / "templates" / "jinja2"
 # What Python prints for a method named without its call, or a value Jinja2 found missing.
@@ -81,6 +82,27 @@ def test_addresses_without_arguments_follow_the_script_prefix_they_are_served_un
     finally:
         set_script_prefix("/")
     assert render() == "/ /cooking/"
+
+
+def test_a_day_and_a_clock_formatted_once_read_as_djangos_filter_at_every_minute():
+    render = engines["jinja2"].from_string("{{ moment|date(format) }}").render
+    django_render = engines["django"].from_string("{{ moment|date:format }}").render
+    midnight = timezone.localtime().replace(month=7, day=9, hour=0, minute=0, second=7)
+    formats = ("F j, Y, P", "M j, Y, P", "Y-m-d H:i", "g:i A", "P", "F j, Y, H:i:s", "j F f a")
+    for minutes in (0, 1, 59, 12 * 60, 12 * 60 + 5, 13 * 60 + 30, 23 * 60 + 59):
+        moment = midnight + datetime.timedelta(minutes=minutes)
+        for format in formats:
+            context = {"moment": moment, "format": format}
+            assert render(context) == django_render(context), (format, minutes)
+            with translation.override("de"):
+                assert render(context) == django_render(context), (format, minutes)
+    noon = {"moment": midnight.replace(hour=12), "format": "F j, Y, P"}
+    assert render(noon) == f"July 9, {midnight.year}, noon"
+    # The clock of 4:30 p.m. is formatted once for every day it is shown on.
+    jinja2._clock.cache_clear()
+    for day in (1, 2, 3):
+        render({"moment": midnight.replace(day=day, hour=16, minute=30), "format": "F j, Y, P"})
+    assert jinja2._clock.cache_info().misses == 1
 
 
 def test_a_day_formatted_once_still_reads_as_djangos_filter_in_every_language_and_hour():
