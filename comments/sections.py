@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 
 from tips.models import Tip
+from tipsite.statements import Prepared
 
 from .forms import CommentForm
 from .models import Comment, anchor
@@ -32,6 +33,15 @@ class ShownComment:
 HELD_KEY = "held_comments"
 
 
+@Prepared.with_shape("start", "stop")
+def _shown_comments(tip_id: int, start: int, stop: int):
+    """One page of a tip's approved comments, as plain rows (compiled once per page number:
+    tipsite.statements). Through the model's manager: a tip's related manager costs as much
+    again to set up."""
+    shown = Comment.objects.filter(tip_id=tip_id).public()
+    return shown.values_list("pk", "name", "url", "body", "submitted_at")[start:stop]
+
+
 def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = None) -> dict:
     """The tip page's comments: one page of approved ones, and the visitor's own held ones."""
     # Paginate by the tip's stored count (no COUNT over its comments), then fetch the one page:
@@ -39,10 +49,8 @@ def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = N
     per_page = settings.COMMENTS_PER_PAGE
     page = Paginator(range(tip.comment_count), per_page).get_page(request.GET.get("comments"))
     offset = (page.number - 1) * per_page
-    # Through the model's manager: the tip's related manager costs as much again to set up.
-    shown = Comment.objects.filter(tip_id=tip.pk).public()
-    shown = shown.values_list("pk", "name", "url", "body", "submitted_at")
-    page.object_list = [ShownComment(*row) for row in shown[offset : offset + per_page]]
+    rows = _shown_comments(tip_id=tip.pk, start=offset, stop=offset + per_page)
+    page.object_list = [ShownComment(*row) for row in rows]
     held_ids = request.session.get(HELD_KEY, [])
     held = (
         tip.comments.filter(

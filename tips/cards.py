@@ -10,6 +10,8 @@ data ask of a listed tip, with the same names.
 import datetime
 from dataclasses import dataclass
 
+from tipsite.statements import Prepared
+
 from .addresses import slug_paths
 from .models import HelpfulVotes, Tip
 
@@ -51,13 +53,24 @@ FIELDS = (
 )  # fmt: skip
 
 
+def _rows(ids):
+    return Tip.objects.filter(pk__in=ids).order_by().values_list(*FIELDS)
+
+
+# A listing's cards: compiled once per number of cards (tipsite.statements).
+_card_rows = Prepared(_rows)
+
+
 def tip_cards(ids) -> dict[int, TipCard]:
-    """The cards of the tips ``ids``, by id (as ``in_bulk`` gives rows), in no order."""
+    """The cards of the tips ``ids``, by id (as ``in_bulk`` gives rows), in no order.
+
+    ``ids`` is a list of ids, or SQL that selects them (``tip_card``)."""
     tip_path = slug_paths("tips:tip", "topic", "category", "slug")
     category_path = slug_paths("tips:category", "topic", "slug")
     guru_path = slug_paths("tips:guru", "slug")
+    rows = _card_rows(ids=list(ids)) if isinstance(ids, list | tuple) else _rows(ids)
     cards = {}
-    for row in Tip.objects.filter(pk__in=ids).order_by().values_list(*FIELDS):
+    for row in rows:
         pk, title, slug, question, publish_at, comments, yes, no, *category, guru, guru_slug = row
         category_name, category_slug, topic_slug = category
         cards[pk] = TipCard(

@@ -11,6 +11,8 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from reversion import register as keep_versions
 
+from tipsite.statements import Prepared
+
 from .addresses import slug_path, slug_paths
 from .images import MEDIUM_WIDTH, SMALL_WIDTH
 from .markup import IMAGE_SCHEME, BodyImage, render_markdown
@@ -287,14 +289,25 @@ def category_paths() -> dict[int, str]:
     }
 
 
+def previews_own_tips(user) -> bool:
+    """Whether ``user`` (a guru) may open their own tips that readers cannot see yet."""
+    return user.is_authenticated and user.has_perm("tips.view_tip")
+
+
+def sees_only_public_tips(user) -> bool:
+    """Whether ``user`` may open only what :meth:`TipQuerySet.published` allows: every reader."""
+    return not user.has_perm("tips.publish_tip") and not previews_own_tips(user)
+
+
 class TipQuerySet(models.QuerySet):
-    def published(self) -> "TipQuerySet":
-        """What readers may see: published, with a publish time that has come.
+    def published(self, now: datetime.datetime | None = None) -> "TipQuerySet":
+        """What readers may see: published, with a publish time that has come (by ``now``).
 
         This is the only definition of "public"; a tip scheduled for later goes live by itself
         the moment its publish time passes, with no job to run.
         """
-        return self.filter(status=Tip.Status.PUBLISHED, publish_at__lte=timezone.now())
+        now = timezone.now() if now is None else now
+        return self.filter(status=Tip.Status.PUBLISHED, publish_at__lte=now)
 
     def scheduled(self) -> "TipQuerySet":
         """Approved for publishing at a time still to come."""
@@ -318,7 +331,7 @@ class TipQuerySet(models.QuerySet):
         a guru their own tips as well, everyone else what :meth:`published` allows."""
         if user.has_perm("tips.publish_tip"):
             return self
-        if user.is_authenticated and user.has_perm("tips.view_tip"):
+        if previews_own_tips(user):
             return self.published() | self.filter(guru__user=user)
         return self.published()
 
@@ -586,11 +599,7 @@ class Tip(HelpfulVotes, models.Model):
     def source_links(self) -> list[tuple[str, str]]:
         """The sources the page lists, as (title, address), in their order: plain rows read by
         the tip's key (a prefetch through ``sources`` cost four times as much CPU)."""
-        return list(
-            TipSource.objects.filter(tip_id=self.pk)
-            .order_by("position", "pk")
-            .values_list("title", "url")
-        )
+        return _source_links(tip_id=self.pk)
 
     def body_images(self) -> dict[str, BodyImage]:
         """The pictures the body may show, by each address it may use for them."""
@@ -639,6 +648,15 @@ class Tip(HelpfulVotes, models.Model):
             return False
         days = settings.COMMENTS_CLOSE_AFTER_DAYS
         return not days or timezone.now() - self.publish_at < datetime.timedelta(days=days)
+
+
+@Prepared
+def _source_links(tip_id: int):
+    return (
+        TipSource.objects.filter(tip_id=tip_id)
+        .order_by("position", "pk")
+        .values_list("title", "url")
+    )
 
 
 @keep_versions()

@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
@@ -17,12 +18,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from tipsite import public_forms
 from tipsite.antispam import Throttled
 from tipsite.params import slug_param
+from tipsite.statements import Prepared
 
 from . import services, social
 from .cards import tip_card, tip_cards
 from .context_processors import menu_entries
 from .forms import VoteForm
-from .models import Category, Guru, Tip, Topic
+from .models import Category, Guru, Tip, Topic, sees_only_public_tips
 from .paging import IdsFirstPaginator, ids_first
 from .search import SearchResults, query_words
 from .tip_page import tip_page_context
@@ -169,6 +171,13 @@ class TopicTipsView(TipListView):
         return super().get_context_data(topic=self.topic, **kwargs)
 
 
+@Prepared
+def _public_tip(topic: str, category: str, slug: str, now):
+    """The tip page's tip, as readers may see it (compiled once: tipsite.statements)."""
+    tips = Tip.objects.for_page().published(now=now)
+    return tips.filter(category__topic__slug=topic, category__slug=category, slug=slug)[:1]
+
+
 class TipView(DetailView):
     template_name = "tips/tip_detail.html"
     context_object_name = "tip"
@@ -179,6 +188,14 @@ class TipView(DetailView):
         return tips.filter(
             category__topic__slug=self.kwargs["topic"], category__slug=self.kwargs["category"]
         )
+
+    def get_object(self, queryset=None):
+        if sees_only_public_tips(self.request.user):
+            found = _public_tip(**self.kwargs, now=timezone.now())
+            if not found:
+                raise Http404("No such tip")
+            return found[0]
+        return super().get_object(queryset)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**tip_page_context(self.request, self.object), **kwargs)

@@ -1,0 +1,135 @@
+"""Queries compiled once (tipsite/statements.py) ask the database what the ORM would, and
+answer with what the ORM would make of the rows."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.factories import make_comment, make_tip
+from tips.models import Tip
+from tipsite import statements
+from tipsite.statements import Prepared
+
+pytestmark = pytest.mark.django_db
+
+
+def tip_page_tip(topic, category, slug, now):
+    tips = Tip.objects.for_page().published(now=now)
+    return tips.filter(category__topic__slug=topic, category__slug=category, slug=slug)[:1]
+
+
+def comment_rows(tip_id, start, stop):
+    rows = Comment.objects.filter(tip_id=tip_id).public()
+    return rows.values_list("pk", "name", "submitted_at")[start:stop]
+
+
+def cards(ids):
+    return Tip.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "title", "publish_at")
+
+
+def asked(run) -> list[tuple[str, tuple]]:
+    with CaptureQueriesContext(connection) as captured:
+        result = run()
+    return result, [query["sql"] for query in captured.captured_queries]
+
+
+def address_of(tip) -> dict:
+    return {"topic": tip.category.topic.slug, "category": tip.category.slug, "slug": tip.slug}
+
+
+def test_the_same_sql_as_the_orms_and_the_same_objects_made_of_its_rows():
+    first, second = make_tip(title="First"), make_tip(title="Second")
+    prepared = Prepared(tip_page_tip)
+    for tip in (first, second, first):
+        now = timezone.now()
+        orm, orm_sql = asked(
+            lambda tip=tip, now=now: list(tip_page_tip(**address_of(tip), now=now))
+        )
+        got, sql = asked(lambda tip=tip, now=now: prepared(**address_of(tip), now=now))
+        assert sql == orm_sql
+        assert [found.pk for found in got] == [tip.pk]
+        (found,) = got
+        assert found.title == tip.title
+        assert found.category.topic.slug == tip.category.topic.slug  # joined, no query of its own
+        assert found.publish_at == orm[0].publish_at
+        assert timezone.is_aware(found.publish_at)
+    assert len(prepared._compiled) == 1
+
+
+def test_a_moment_given_is_a_parameter_not_the_moment_compiled():
+    tip = make_tip(publish_at=timezone.now() + datetime.timedelta(hours=1))
+    prepared = Prepared(tip_page_tip)
+    assert prepared(**address_of(tip), now=timezone.now()) == []
+    later = timezone.now() + datetime.timedelta(hours=2)
+    assert [found.pk for found in prepared(**address_of(tip), now=later)] == [tip.pk]
+
+
+def test_plain_rows_with_their_converters_and_one_compilation_per_shape():
+    tip, other = make_tip(), make_tip()
+    for number in range(5):
+        make_comment(tip=tip, name=f"Reader {number}", status=Comment.Status.APPROVED)
+    make_comment(tip=other, name="Elsewhere", status=Comment.Status.APPROVED)
+    prepared = Prepared(comment_rows, shape=("start", "stop"))
+    for start, stop in ((0, 2), (2, 4), (0, 2), (4, 10)):
+        expected = list(comment_rows(tip.pk, start, stop))
+        assert prepared(tip_id=tip.pk, start=start, stop=stop) == expected
+        assert all(timezone.is_aware(row[2]) for row in expected)
+    assert [row[1] for row in prepared(tip_id=other.pk, start=0, stop=2)] == ["Elsewhere"]
+    assert len(prepared._compiled) == 3
+
+
+def test_a_list_of_ids_is_a_parameter_per_id():
+    tips = [make_tip() for _ in range(4)]
+    prepared = Prepared(cards)
+    for ids in ([tips[0].pk, tips[1].pk], [tips[2].pk, tips[3].pk], [tips[3].pk]):
+        assert prepared(ids=ids) == list(cards(ids))
+    assert len(prepared._compiled) == 2  # two ids, one id
+    assert prepared(ids=[]) == []
+
+
+def test_the_shapes_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(statements, "SHAPES", 3)
+    tip = make_tip()
+    make_comment(tip=tip, status=Comment.Status.APPROVED)
+    prepared = Prepared(comment_rows, shape=("start", "stop"))
+    for stop in range(1, 8):
+        assert len(prepared(tip_id=tip.pk, start=0, stop=stop)) == 1
+    assert len(prepared._compiled) == 3
+
+
+def test_a_value_the_query_does_not_hold_is_refused_at_its_first_call():
+    prepared = Prepared(lambda topic, slug: Tip.objects.filter(slug=slug))
+    with pytest.raises(TypeError, match="topic"):
+        prepared(topic="cooking", slug="a-tip")
+    with pytest.raises(TypeError, match="bool"):
+        Prepared(lambda hidden: Tip.objects.filter(comments_closed=hidden))(hidden=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_each_run_it_on_their_own_connection():
+    tips = [make_tip() for _ in range(6)]
+    prepared = Prepared(tip_page_tip)
+    prepared(**address_of(tips[0]), now=timezone.now())  # compiled on this thread's connection
+    found, errors = {}, []
+
+    def read(tip):
+        try:
+            (got,) = prepared(**address_of(tip), now=timezone.now())
+            found[tip.pk] = got.pk
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read, args=(tip,)) for tip in tips]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert found == {tip.pk: tip.pk for tip in tips}
