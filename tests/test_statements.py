@@ -32,7 +32,7 @@ def cards(ids):
     return Tip.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "title", "publish_at")
 
 
-def asked(run) -> list[tuple[str, tuple]]:
+def asked(run) -> tuple[list, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         result = run()
     return result, [query["sql"] for query in captured.captured_queries]
