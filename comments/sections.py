@@ -33,13 +33,12 @@ class ShownComment:
 HELD_KEY = "held_comments"
 
 
-@Prepared.with_shape("start", "stop")
-def _shown_comments(tip_id: int, start: int, stop: int):
-    """One page of a tip's approved comments, as plain rows (compiled once per page number:
-    tipsite.statements). Through the model's manager: a tip's related manager costs as much
-    again to set up."""
+@Prepared.windowed
+def _shown_comments(tip_id: int):
+    """A tip's approved comments, as plain rows (compiled once: tipsite.statements). Through
+    the model's manager: a tip's related manager costs as much again to set up."""
     shown = Comment.objects.filter(tip_id=tip_id).public()
-    return shown.values_list("pk", "name", "url", "body", "submitted_at")[start:stop]
+    return shown.values_list("pk", "name", "url", "body", "submitted_at")
 
 
 def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = None) -> dict:

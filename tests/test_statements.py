@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment
-from tests.factories import make_comment, make_tip
+from tests.factories import make_category, make_comment, make_tip
 from tips.models import Tip
 from tipsite import statements
 from tipsite.statements import Prepared
@@ -23,9 +23,9 @@ def tip_page_tip(topic, category, slug, now):
     return tips.filter(category__topic__slug=topic, category__slug=category, slug=slug)[:1]
 
 
-def comment_rows(tip_id, start, stop):
-    rows = Comment.objects.filter(tip_id=tip_id).public()
-    return rows.values_list("pk", "name", "submitted_at")[start:stop]
+def comment_rows(tip_id):
+    rows = Comment.objects.filter(tip_id=tip_id).public().order_by("pk")
+    return rows.values_list("pk", "name", "submitted_at")
 
 
 def cards(ids):
@@ -69,18 +69,19 @@ def test_a_moment_given_is_a_parameter_not_the_moment_compiled():
     assert [found.pk for found in prepared(**address_of(tip), now=later)] == [tip.pk]
 
 
-def test_plain_rows_with_their_converters_and_one_compilation_per_shape():
+def test_plain_rows_with_their_converters_and_one_compilation_per_number_of_rows():
     tip, other = make_tip(), make_tip()
     for number in range(5):
         make_comment(tip=tip, name=f"Reader {number}", status=Comment.Status.APPROVED)
     make_comment(tip=other, name="Elsewhere", status=Comment.Status.APPROVED)
-    prepared = Prepared(comment_rows, shape=("start", "stop"))
-    for start, stop in ((0, 2), (2, 4), (0, 2), (4, 10)):
-        expected = list(comment_rows(tip.pk, start, stop))
+    prepared = Prepared.windowed(comment_rows)
+    for start, stop in ((0, 2), (2, 4), (4, 6), (1, 4), (5, 9)):
+        expected = list(comment_rows(tip.pk)[start:stop])
         assert prepared(tip_id=tip.pk, start=start, stop=stop) == expected
         assert all(timezone.is_aware(row[2]) for row in expected)
     assert [row[1] for row in prepared(tip_id=other.pk, start=0, stop=2)] == ["Elsewhere"]
-    assert len(prepared._compiled) == 3
+    assert len(prepared._compiled) == 3  # two rows, three, four
+    assert prepared(tip_id=tip.pk, start=3, stop=3) == []
 
 
 def test_a_list_of_ids_is_a_parameter_per_id():
@@ -96,10 +97,22 @@ def test_the_shapes_kept_are_bounded(monkeypatch):
     monkeypatch.setattr(statements, "SHAPES", 3)
     tip = make_tip()
     make_comment(tip=tip, status=Comment.Status.APPROVED)
-    prepared = Prepared(comment_rows, shape=("start", "stop"))
+    prepared = Prepared.windowed(comment_rows)
     for stop in range(1, 8):
         assert len(prepared(tip_id=tip.pk, start=0, stop=stop)) == 1
     assert len(prepared._compiled) == 3
+
+
+def test_a_shape_value_is_compiled_into_the_sql_once_per_value():
+    tips = [make_tip(title=title) for title in ("B", "A", "C")]
+    prepared = Prepared(
+        lambda ids, backwards: cards(ids).order_by("-title" if backwards else "title"),
+        shape=("backwards",),
+    )
+    ids = [tip.pk for tip in tips]
+    assert [row[1] for row in prepared(ids=ids, backwards=False)] == ["A", "B", "C"]
+    assert [row[1] for row in prepared(ids=ids, backwards=True)] == ["C", "B", "A"]
+    assert len(prepared._compiled) == 2
 
 
 def test_a_value_the_query_does_not_hold_is_refused_at_its_first_call():
@@ -133,3 +146,29 @@ def test_threads_each_run_it_on_their_own_connection():
         thread.join()
     assert errors == []
     assert found == {tip.pk: tip.pk for tip in tips}
+
+
+def test_a_crawl_compiles_each_query_of_the_tip_and_category_pages_once(
+    client, settings, monkeypatch
+):
+    settings.TIPS_PER_PAGE = 2
+    categories = [make_category() for _ in range(2)]
+    tips = {category: [make_tip(category=category) for _ in range(5)] for category in categories}
+    compiled = []
+    real = Prepared._compile
+
+    def counted(self, using, values):
+        compiled.append(self.build.__name__)
+        return real(self, using, values)
+
+    monkeypatch.setattr(Prepared, "_compile", counted)
+    for category in categories:
+        compiled.clear()
+        for page in (1, 2, 3):
+            listing = client.get(category.get_absolute_url(), {"page": page})
+            assert listing.status_code == 200
+            shown = [tip for tip in tips[category] if tip.get_absolute_url() in listing.text]
+            assert len(shown) == (1 if page == 3 else 2)
+        for tip in tips[category]:
+            assert tip.title in client.get(tip.get_absolute_url()).text
+    assert compiled == []  # the second category's pages and tips: all compiled already

@@ -15,24 +15,38 @@ from django.db.models import QuerySet
 Rows = Callable[[list], dict]
 
 
-def ids_first(queryset: QuerySet, start: int, stop: int, *, rows: Rows | None = None) -> list:
-    """``list(queryset[start:stop])``, in two queries that cost the same on any page.
+class Listing:
+    """A listing read by statements compiled once (tipsite.statements) rather than through a
+    queryset built per request: how many tips it has (``count()``, as Django's paginator asks
+    a queryset), and the ids of a slice of them."""
 
-    ``rows`` reads what the page shows of the tips whose ids it is given, by id (``in_bulk``
-    of ``queryset`` by default). It needs none of the listing's filters: given those again,
-    SQLite walks the listing's index through the whole category, checking each entry against
-    the twenty ids (6 to 10 ms on a category of 10,000 tips), rather than reading twenty rows
-    by their keys.
+    def __init__(self, count: Callable[[], int], ids: Callable[[int, int], list[int]]):
+        self._count, self.ids = count, ids
+
+    def count(self) -> int:
+        return self._count()
+
+
+def ids_first(listing: QuerySet | Listing, start: int, stop: int, *, rows: Rows) -> list:
+    """``list(listing[start:stop])``, in two queries that cost the same on any page.
+
+    ``rows`` reads what the page shows of the tips whose ids it is given, by id. It needs none
+    of the listing's filters: given those again, SQLite walks the listing's index through the
+    whole category, checking each entry against the twenty ids (6 to 10 ms on a category of
+    10,000 tips), rather than reading twenty rows by their keys.
     """
-    ids = list(queryset.values_list("pk", flat=True)[start:stop])
-    found = (rows or queryset.in_bulk)(ids) if ids else {}
+    if isinstance(listing, Listing):
+        ids = listing.ids(start, stop)
+    else:
+        ids = list(listing.values_list("pk", flat=True)[start:stop])
+    found = rows(ids) if ids else {}
     return [found[pk] for pk in ids]
 
 
 class IdsFirstPaginator(Paginator):
     """A paginator whose pages are read with :func:`ids_first`, their rows from ``rows``."""
 
-    def __init__(self, object_list, per_page, *, rows: Rows | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, rows: Rows, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows
 

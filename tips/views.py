@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +25,7 @@ from .cards import tip_card, tip_cards
 from .context_processors import menu_entries
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic, sees_only_public_tips
-from .paging import IdsFirstPaginator, ids_first
+from .paging import IdsFirstPaginator, Listing, ids_first
 from .search import SearchResults, query_words
 from .tip_page import tip_page_context
 from .visitors import new_token, set_visitor_cookie, visitor_key, visitor_token
@@ -137,16 +137,46 @@ class TipListView(ListView):
         return super().get_context_data(sort=self.sort, sorts=SORTS, **kwargs)
 
 
+@Prepared
+def _category(topic: str, slug: str):
+    return Category.objects.select_related("topic__featured_guru").filter(
+        topic__slug=topic, slug=slug
+    )[:1]
+
+
+@Prepared
+def _category_tip_count(category_id: int, now):
+    tips = Tip.objects.published(now=now).filter(category_id=category_id).order_by()
+    return tips.values("category_id").annotate(count=Count("pk")).values_list("count", flat=True)
+
+
+def _category_tip_ids(category_id: int, now, helpful: bool):
+    tips = Tip.objects.published(now=now).filter(category_id=category_id).for_listing()
+    return (tips.most_helpful_first() if helpful else tips).values_list("pk", flat=True)
+
+
+_category_tip_ids = Prepared(_category_tip_ids, shape=("helpful",), window=True)
+
+
 class CategoryView(TipListView):
+    """A category's tips. Crawlers read every page of every category: its queries are
+    compiled once (tipsite.statements)."""
+
     template_name = "tips/category_detail.html"
 
     def get_queryset(self):
-        self.category = get_object_or_404(
-            Category.objects.select_related("topic__featured_guru"),
-            topic__slug=self.kwargs["topic"],
-            slug=self.kwargs["slug"],
+        found = _category(topic=self.kwargs["topic"], slug=self.kwargs["slug"])
+        if not found:
+            raise Http404("No such category")
+        self.category = found[0]
+        where = {"category_id": self.category.pk, "now": timezone.now()}
+        helpful = self.sort == "helpful"
+        return Listing(
+            count=lambda: sum(_category_tip_count(**where)),
+            ids=lambda start, stop: _category_tip_ids(
+                **where, helpful=helpful, start=start, stop=stop
+            ),
         )
-        return self.sorted(Tip.objects.published().filter(category=self.category).for_listing())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

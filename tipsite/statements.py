@@ -11,9 +11,11 @@ the real values there, adapted the same way, and lets the ORM run the SQL and ma
 as it always does: the same objects or tuples, converters and all. Nothing is cached but the
 SQL and the compiler's account of its columns; every call reads the database.
 
-Values that change the SQL's shape rather than its parameters, such as a slice's bounds, are
+Values that change the SQL's shape rather than its parameters, such as a choice of order, are
 named in ``shape``: each shape is compiled once. A list of ids is a parameter per id, so its
-length is part of the shape.
+length is part of the shape. A statement made with ``window=True`` reads rows ``start`` to
+``stop`` of its query: the number of rows is part of the shape, and where they start is a
+parameter (so page 500 of a listing is compiled once with page 1).
 """
 
 import copy
@@ -32,6 +34,7 @@ from django.db.models.sql.compiler import SQLCompiler
 SHAPES = 64
 # Stand-ins, unlike any value a page asks for; integers within any database's INTEGER.
 _INT = 1_987_000_000
+_OFFSET = 1_987_654_321
 _MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
 
 
@@ -60,19 +63,28 @@ class Prepared:
     list, never a queryset: the queryset behind it holds the stand-ins.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, shape: tuple[str, ...] = ()):
+    def __init__(
+        self, build: Callable[..., QuerySet], *, shape: tuple[str, ...] = (), window: bool = False
+    ):
         self.build = build
         self.shape = shape
+        self.window = window
         self._compiled: dict[tuple, _Compiled] = {}
         self._lock = threading.Lock()
         functools.update_wrapper(self, build)
 
     @classmethod
-    def with_shape(cls, *shape: str) -> Callable[[Callable[..., QuerySet]], "Prepared"]:
-        """``@Prepared.with_shape("start", "stop")``: a decorator naming the shape's values."""
-        return functools.partial(cls, shape=shape)
+    def windowed(cls, build: Callable[..., QuerySet]) -> "Prepared":
+        """``@Prepared.windowed``: a statement called with ``start`` and ``stop``, the rows to
+        read (see the module's docstring)."""
+        return cls(build, window=True)
 
     def __call__(self, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        if self.window:
+            start, stop = values.pop("start"), values.pop("stop")
+            if stop <= start:
+                return []
+            values["start"], values["rows"] = start, stop - start
         key = self._key(using, values)
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -95,18 +107,24 @@ class Prepared:
         return list(queryset)
 
     def _key(self, using: str, values: dict) -> tuple:
-        shape = tuple(values[name] for name in self.shape)
+        shape = tuple(values[name] for name in (*self.shape, *self._window))
         lengths = tuple(
             len(value) if isinstance(value, list | tuple) else -1
             for name, value in sorted(values.items())
-            if name not in self.shape
+            if name not in self.shape and name not in self._window
         )
         return (using, *sorted(values), shape, lengths)
+
+    @property
+    def _window(self) -> tuple[str, ...]:
+        return ("rows",) if self.window else ()
 
     def _compile(self, using: str, values: dict) -> _Compiled:
         connection = connections[using]
         stand_ins, found = {}, {}
         for number, (name, value) in enumerate(sorted(values.items())):
+            if name in ("start", *self._window) and self.window:
+                continue
             if name in self.shape:
                 stand_ins[name] = value
             elif isinstance(value, list | tuple):
@@ -117,14 +135,25 @@ class Prepared:
                 stand_ins[name] = _stand_in(value, number)
                 found[stand_ins[name]] = (name, None)
         queryset = self.build(**stand_ins)
+        if self.window:
+            queryset = queryset[_OFFSET : _OFFSET + values["rows"]]
         compiler = queryset.query.get_compiler(using=using)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return _Compiled(None, "", (), (), queryset)
+        slots = []
+        if self.window:
+            # Django writes a slice's bounds into the SQL, last: the start becomes a parameter.
+            offset = f" OFFSET {_OFFSET}"
+            if not sql.endswith(offset):
+                raise TypeError(f"{self.build.__qualname__}: no OFFSET at the end of {sql!r}")
+            sql = sql.removesuffix(offset) + " OFFSET %s"
+            params = (*params, _OFFSET)
+            slots.append(_Slot(len(params) - 1, "start", None, None))
         adapters = (None, connection.ops.adapt_datetimefield_value)
-        slots, seen = [], set()
-        for index, param in enumerate(params):
+        seen = set()
+        for index, param in enumerate(params[: len(params) - len(slots)]):
             for adapt in adapters:
                 for stand_in, (name, item) in found.items():
                     if _same(stand_in, param, adapt):
