@@ -78,3 +78,20 @@ def test_a_visitor_with_a_session_is_never_offered_the_step():
     response = post_without_token(client, make_tip(), HTTP_ORIGIN=SAME_SITE)
     assert response.status_code == 403
     assert "One more step" not in response.content.decode()
+
+
+def test_a_personal_page_carries_one_token_in_all_its_forms_and_it_is_taken():
+    """A page rendered for one visitor (here with a vote cookie) has a token in each form: the
+    same one, made once, as Django's engine makes it, and a comment posted with it is taken."""
+    tip = make_tip()
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["tipsite_visitor"] = "a-visitor"
+    page = client.get(tip.get_absolute_url()).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', page)
+    assert len(tokens) >= 3  # the vote, comment and follow forms
+    assert len(set(tokens)) == 1
+    assert tokens[0]
+    data = comment_data(csrfmiddlewaretoken=tokens[0], body=TYPED)
+    response = client.post(reverse("comments:post", args=[tip.pk]), data, HTTP_ORIGIN=SAME_SITE)
+    assert response.status_code == 302
+    assert Comment.objects.filter(tip=tip, body=TYPED).exists()

@@ -20,8 +20,10 @@ from types import SimpleNamespace
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import HttpRequest
 from django.template import defaultfilters, defaulttags
 from django.template.backends.django import get_installed_libraries
+from django.template.backends.utils import csrf_input
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
@@ -89,6 +91,27 @@ def _day(day: datetime.date, arg: str, language: str | None) -> str:
 @functools.lru_cache(maxsize=4096)
 def _clock(hour: int, minute: int, arg: str, language: str | None) -> str:
     return defaultfilters.date(datetime.time(hour, minute), arg)
+
+
+class _CsrfInput:
+    """A page's CSRF field, made at its first form and repeated in the others, as Django's
+    engine gives every ``{% csrf_token %}`` of a page the one token. (Django's Jinja2 backend
+    makes a new masked token for each form: four random strings on a tip page.)"""
+
+    def __init__(self, request: HttpRequest):
+        self.request, self.html = request, None
+
+    def __html__(self) -> str:
+        if self.html is None:
+            self.html = csrf_input(self.request)
+        return self.html
+
+    __str__ = __html__
+
+
+def csrf_field(request: HttpRequest) -> dict:
+    """A context processor of the readers' pages: ``csrf_input``, made once per page."""
+    return {"csrf_input": _CsrfInput(request)}
 
 
 def inclusion(template_name: str, function):

@@ -96,7 +96,7 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "tipsite.jinja2.environment",
-            "context_processors": CONTEXT_PROCESSORS,
+            "context_processors": [*CONTEXT_PROCESSORS, "tipsite.jinja2.csrf_field"],
         },
     },
     {
