@@ -118,3 +118,12 @@ def test_a_day_formatted_once_still_reads_as_djangos_filter_in_every_language_an
                 assert render(context) == django_render(context), (format, hours)
     with translation.override("fr"):
         assert "mars" in render({"moment": base, "format": "F j, Y"})
+
+
+def test_static_addresses_are_looked_up_once_and_follow_the_settings(settings):
+    render = engines["jinja2"].from_string("{{ static('css/site.css') }}").render
+    jinja2.static.cache_clear()
+    assert render() == render() == f"{settings.STATIC_URL}css/site.css"
+    assert jinja2.static.cache_info().misses == 1
+    settings.STATIC_URL = "/assets/"
+    assert render() == "/assets/css/site.css"

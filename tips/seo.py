@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.templatetags.static import static
 from django.urls import reverse
+
+from tipsite.jinja2 import static
 
 from . import social
 from .models import Category, Guru, Tip, Topic

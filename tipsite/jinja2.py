@@ -20,11 +20,13 @@ from types import SimpleNamespace
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template import defaultfilters, defaulttags
 from django.template.backends.django import get_installed_libraries
 from django.template.backends.utils import csrf_input
-from django.templatetags.static import static
+from django.templatetags.static import static as static_address
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
@@ -44,6 +46,19 @@ def _bare_url(name: str, urlconf, prefix: str) -> str:
     """An address without arguments, the same for as long as the URLconf and prefix are: every
     page names the home page, search and the form-token view, each a walk of the URLconf."""
     return reverse(name)
+
+
+@functools.lru_cache(maxsize=512)
+def static(path: str) -> str:
+    """``{% static %}``: a static file's address, looked up once per path (in the manifest of
+    hashed names, in production: ten look-ups a page)."""
+    return static_address(path)
+
+
+@receiver(setting_changed)
+def _forget_static_addresses(setting, **kwargs) -> None:
+    if setting in {"STATIC_URL", "STATIC_ROOT", "STORAGES", "STATICFILES_DIRS"}:
+        static.cache_clear()
 
 
 @pass_context

@@ -492,11 +492,12 @@ def _deflate_apart(text: list[bytes]) -> list[bytes]:
     A full flush ends each one on a byte boundary with the compressor's memory emptied, so
     blocks of other bytes may go between them and nothing after a gap points back across it.
 
-    Compressing takes time in proportion to the page, paid by the request that renders it:
-    pages of the usual size get zlib's default level, and pages as big as a sitemap file its
-    fastest, which costs a fraction of the time for a few more bytes.
+    Compressing takes time in proportion to the page, paid by the request that renders it (a
+    crawler's every request): pages of the usual size get level 3, and pages as big as a
+    sitemap file zlib's fastest. On a 27 KB tip page, level 3 takes 0.24 ms for 6.6 KB, the
+    default level (6) 0.44 ms for 6.0 KB.
     """
-    level = 6 if sum(map(len, text)) < BIG_PAGE else 1
+    level = 3 if sum(map(len, text)) < BIG_PAGE else 1
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     segments = [compressor.compress(piece) + compressor.flush(zlib.Z_FULL_FLUSH) for piece in text]
     segments[-1] += compressor.flush(zlib.Z_FINISH)
