@@ -297,6 +297,18 @@ def test_the_hidden_tips_every_sqlite_search_leaves_out_are_read_from_two_index_
     assert all(step.startswith("SEARCH tips_tip USING COVERING INDEX") for step in plan), plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's count")
+def test_postgresql_counts_the_matches_in_no_order():
+    """Ordered newest first, the count walked the public tips' index testing each document
+    (14 ms for a two-word search of the bench) instead of reading the GIN index (6 ms)."""
+    make_tip(title="Basil in pots")
+    with CaptureQueriesContext(connection) as captured:
+        assert SearchResults("basil").count() == 1
+    counts = [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"]]
+    assert len(counts) == 1
+    assert "ORDER BY" not in counts[0]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stored document")
 def test_postgresql_keeps_each_tips_search_document_in_its_row():
     """Ranking reads the document of every match: from TOAST that was six times slower."""
