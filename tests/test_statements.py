@@ -115,12 +115,24 @@ def test_a_shape_value_is_compiled_into_the_sql_once_per_value():
     assert len(prepared._compiled) == 2
 
 
-def test_a_value_the_query_does_not_hold_is_refused_at_its_first_call():
-    prepared = Prepared(lambda topic, slug: Tip.objects.filter(slug=slug))
-    with pytest.raises(TypeError, match="topic"):
-        prepared(topic="cooking", slug="a-tip")
+def test_a_value_django_changes_on_its_way_into_the_sql_is_refused_at_the_first_call():
+    prepared = Prepared(lambda word: Tip.objects.filter(title__icontains=word))  # "%word%"
+    with pytest.raises(TypeError, match="word"):
+        prepared(word="basil")
     with pytest.raises(TypeError, match="bool"):
         Prepared(lambda hidden: Tip.objects.filter(comments_closed=hidden))(hidden=True)
+
+
+def test_a_value_the_sql_does_not_need_changes_nothing():
+    """A topic without categories has no tip of the day, whatever the day."""
+    tip = make_tip()
+    prepared = Prepared(
+        lambda ids, slug: Tip.objects.filter(pk__in=ids, slug=slug) if ids else Tip.objects.none()
+    )
+    assert prepared(ids=[], slug="anything") == []
+    assert prepared(ids=[tip.pk], slug=tip.slug) == [tip]
+    unused = Prepared(lambda topic, slug: Tip.objects.filter(slug=slug))
+    assert unused(topic="cooking", slug=tip.slug) == [tip]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -53,22 +53,27 @@ FIELDS = (
 )  # fmt: skip
 
 
-def _rows(ids):
+def card_rows(ids):
+    """The rows of the cards of ``ids``: a list of ids, or SQL that selects them."""
     return Tip.objects.filter(pk__in=ids).order_by().values_list(*FIELDS)
 
 
 # A listing's cards: compiled once per number of cards (tipsite.statements).
-_card_rows = Prepared(_rows)
+_card_rows = Prepared(card_rows)
 
 
 def tip_cards(ids) -> dict[int, TipCard]:
     """The cards of the tips ``ids``, by id (as ``in_bulk`` gives rows), in no order.
 
     ``ids`` is a list of ids, or SQL that selects them (``tip_card``)."""
+    return cards_of(_card_rows(ids=list(ids)) if isinstance(ids, list | tuple) else card_rows(ids))
+
+
+def cards_of(rows) -> dict[int, TipCard]:
+    """The cards made of rows of :func:`card_rows`, by id."""
     tip_path = slug_paths("tips:tip", "topic", "category", "slug")
     category_path = slug_paths("tips:category", "topic", "slug")
     guru_path = slug_paths("tips:guru", "slug")
-    rows = _card_rows(ids=list(ids)) if isinstance(ids, list | tuple) else _rows(ids)
     cards = {}
     for row in rows:
         pk, title, slug, question, publish_at, comments, yes, no, *category, guru, guru_slug = row
@@ -86,6 +91,12 @@ def tip_cards(ids) -> dict[int, TipCard]:
             guru=Link(guru, guru_path(slug=guru_slug)) if guru else None,
         )
     return cards
+
+
+def in_order(ids: list[int]) -> list[TipCard]:
+    """The cards of ``ids``, in their order."""
+    found = tip_cards(ids) if ids else {}
+    return [found[pk] for pk in ids]
 
 
 def tip_card(pk) -> TipCard | None:

@@ -53,7 +53,12 @@ def pick_for_day(queryset: models.QuerySet, day: datetime.date):
     return queryset.filter(pk=RawSQL(place, (*params, day.toordinal(), *params))).first()  # noqa: S611
 
 
-def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> RawSQL:
+def draw_for_day(day: datetime.date) -> int:
+    """The number :func:`pick_by_id_for_day` draws for ``day``: the same all day."""
+    return random.Random(day.toordinal()).randrange(2**48)  # noqa: S311 - not a secret
+
+
+def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date | int) -> RawSQL:
     """The id of one of ``candidates`` chosen by the date, without counting them, as SQL to
     filter by (NULL where there are none).
 
@@ -94,7 +99,8 @@ def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date) -> RawSQ
     # A subquery that names no outer column, so each database reads the draw once: a walk that
     # named one would be read again for every candidate SQLite looks at.
     pick, pick_params = first(">= (SELECT start FROM drawn)", "ASC")
-    draw = random.Random(day.toordinal()).randrange(2**48)  # noqa: S311 - not a secret
+    # A day, or the number drawn for it (a statement compiled once takes it as a value).
+    draw = day if isinstance(day, int) else draw_for_day(day)
     drawn = (
         f"SELECT lowest + (%s %% (highest - lowest + 1)) AS start"  # noqa: S608
         f" FROM (SELECT {lowest} AS lowest, {highest} AS highest) ends"
@@ -242,11 +248,11 @@ class Topic(models.Model):
 
 
 class CategoryQuerySet(models.QuerySet):
-    def with_tip_counts(self) -> "CategoryQuerySet":
-        """Each with ``tip_count``, how many public tips it has: the count kept with it less its
-        scheduled tips, the few still to go live, found through the tips' index on category,
-        status and publish time."""
-        scheduled = Tip.objects.scheduled().filter(category=OuterRef("pk")).order_by()
+    def with_tip_counts(self, now: datetime.datetime | None = None) -> "CategoryQuerySet":
+        """Each with ``tip_count``, how many public tips it has (by ``now``): the count kept
+        with it less its scheduled tips, the few still to go live, found through the tips'
+        index on category, status and publish time."""
+        scheduled = Tip.objects.scheduled(now=now).filter(category=OuterRef("pk")).order_by()
         return self.annotate(
             tip_count=F("published_tip_count")
             - Subquery(scheduled.values(count=Func("pk", function="COUNT")))
@@ -299,6 +305,13 @@ def sees_only_public_tips(user) -> bool:
     return not user.has_perm("tips.publish_tip") and not previews_own_tips(user)
 
 
+def today(day: datetime.date | None = None) -> dict:
+    """What the tip of the day is picked by: the moment, the day's midnight and its draw."""
+    day = day or timezone.localdate()
+    midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return {"now": timezone.now(), "midnight": midnight, "draw": draw_for_day(day)}
+
+
 class TipQuerySet(models.QuerySet):
     def published(self, now: datetime.datetime | None = None) -> "TipQuerySet":
         """What readers may see: published, with a publish time that has come (by ``now``).
@@ -309,9 +322,10 @@ class TipQuerySet(models.QuerySet):
         now = timezone.now() if now is None else now
         return self.filter(status=Tip.Status.PUBLISHED, publish_at__lte=now)
 
-    def scheduled(self) -> "TipQuerySet":
-        """Approved for publishing at a time still to come."""
-        return self.filter(status=Tip.Status.PUBLISHED, publish_at__gt=timezone.now())
+    def scheduled(self, now: datetime.datetime | None = None) -> "TipQuerySet":
+        """Approved for publishing at a time still to come (after ``now``)."""
+        now = timezone.now() if now is None else now
+        return self.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now)
 
     def in_review(self) -> "TipQuerySet":
         """The editors' review queue: oldest submission first."""
@@ -358,17 +372,18 @@ class TipQuerySet(models.QuerySet):
             category__in=topic.categories.all() if categories is None else categories
         )
 
-    def tip_of_the_day_id(self, day: datetime.date | None = None) -> RawSQL:
+    def tip_of_the_day_id(self, day: datetime.date | None = None, **drawn) -> RawSQL:
         """SQL for the id of the tip of the day among these, NULL where there is none: read in
         the query that reads the tip (pages read it as a card, tips/cards.py).
 
         A published tip that stays the same all day and changes at the site's midnight. Only
         tips already public when the day began take part, so publishing during the day does not
-        change today's pick.
+        change today's pick. ``drawn`` (:func:`today`'s values) stands for the day in a
+        statement compiled once (tipsite.statements).
         """
-        day = day or timezone.localdate()
-        midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        return pick_by_id_for_day(self.published().filter(publish_at__lt=midnight), day)
+        drawn = drawn or today(day)
+        candidates = self.published(now=drawn["now"]).filter(publish_at__lt=drawn["midnight"])
+        return pick_by_id_for_day(candidates, drawn["draw"])
 
     def for_page(self) -> "TipQuerySet":
         """For the tip page: the tip with its category, topic, featured guru and guru (its

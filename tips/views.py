@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,14 +18,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from tipsite import public_forms
 from tipsite.antispam import Throttled
 from tipsite.params import slug_param
-from tipsite.statements import Prepared
 
-from . import services, social
-from .cards import tip_card, tip_cards
+from . import reads, services, social
+from .cards import TipCard, cards_of, in_order, tip_cards
 from .context_processors import menu_entries
 from .forms import VoteForm
-from .models import Category, Guru, Tip, Topic, sees_only_public_tips
-from .paging import IdsFirstPaginator, Listing, ids_first
+from .models import Category, Guru, Tip, Topic, sees_only_public_tips, today
+from .paging import IdsFirstPaginator, Listing
 from .search import SearchResults, query_words
 from .tip_page import tip_page_context
 from .visitors import new_token, set_visitor_cookie, visitor_key, visitor_token
@@ -74,12 +73,13 @@ class HomeView(TemplateView):
         topics = with_counts(Topic.objects.all(), published_counts()["topic"])
         # The header's menu lists the same topics: no query of its own on this page.
         self.request.menu_topics = menu_entries(topics)
+        day = today()
+        latest = reads.tip_ids(category_ids=None, now=day["now"], helpful=False, start=0,
+                               stop=LATEST_TIPS)  # fmt: skip
         return super().get_context_data(
             topics=topics,
-            latest_tips=ids_first(
-                Tip.objects.published().for_listing(), 0, LATEST_TIPS, rows=tip_cards
-            ),
-            tip_of_the_day=tip_card(Tip.objects.tip_of_the_day_id()),
+            latest_tips=in_order(latest),
+            tip_of_the_day=card_of_the_day(category_ids=None, **day),
             **kwargs,
         )
 
@@ -88,23 +88,33 @@ class TopicView(DetailView):
     model = Topic
     template_name = "tips/topic_detail.html"
 
-    def get_queryset(self):
-        return Topic.objects.select_related("featured_guru")
+    def get_object(self, queryset=None):
+        found = reads.topic(slug=self.kwargs["slug"])
+        if not found:
+            raise Http404("No such topic")
+        return found[0]
 
     def get_context_data(self, **kwargs):
-        topic = self.object
-        categories = list(topic.categories.with_tip_counts().order_by("name"))
-        in_topic = Tip.objects.published().in_topic(topic, categories)
+        day = today()
+        categories = reads.topic_categories(topic_id=self.object.pk, now=day["now"])
+        for category in categories:  # as the topic's related manager would (their addresses)
+            category.topic = self.object
+        in_topic = {"category_ids": [category.pk for category in categories], "now": day["now"]}
+        latest = reads.tip_ids(**in_topic, helpful=False, start=0, stop=LATEST_TIPS)
+        helpful = reads.tip_ids(**in_topic, helpful=True, start=0, stop=MOST_HELPFUL_TIPS)
         return super().get_context_data(
             categories=categories,
             tip_count=sum(category.tip_count for category in categories),
-            latest_tips=ids_first(in_topic.for_listing(), 0, LATEST_TIPS, rows=tip_cards),
-            most_helpful=ids_first(
-                in_topic.for_listing().found_helpful(), 0, MOST_HELPFUL_TIPS, rows=tip_cards
-            ),
-            tip_of_the_day=tip_card(in_topic.tip_of_the_day_id()),
+            latest_tips=in_order(latest),
+            most_helpful=in_order(helpful),
+            tip_of_the_day=card_of_the_day(**{**day, **in_topic}),
             **kwargs,
         )
+
+
+def card_of_the_day(**day) -> TipCard | None:
+    """The tip of the day's card (:func:`tips.reads.card_of_the_day`), None if there is none."""
+    return next(iter(cards_of(reads.card_of_the_day(**day)).values()), None)
 
 
 class TipListView(ListView):
@@ -137,27 +147,6 @@ class TipListView(ListView):
         return super().get_context_data(sort=self.sort, sorts=SORTS, **kwargs)
 
 
-@Prepared
-def _category(topic: str, slug: str):
-    return Category.objects.select_related("topic__featured_guru").filter(
-        topic__slug=topic, slug=slug
-    )[:1]
-
-
-@Prepared
-def _category_tip_count(category_id: int, now):
-    tips = Tip.objects.published(now=now).filter(category_id=category_id).order_by()
-    return tips.values("category_id").annotate(count=Count("pk")).values_list("count", flat=True)
-
-
-def _category_tip_ids(category_id: int, now, helpful: bool):
-    tips = Tip.objects.published(now=now).filter(category_id=category_id).for_listing()
-    return (tips.most_helpful_first() if helpful else tips).values_list("pk", flat=True)
-
-
-_category_tip_ids = Prepared(_category_tip_ids, shape=("helpful",), window=True)
-
-
 class CategoryView(TipListView):
     """A category's tips. Crawlers read every page of every category: its queries are
     compiled once (tipsite.statements)."""
@@ -165,15 +154,15 @@ class CategoryView(TipListView):
     template_name = "tips/category_detail.html"
 
     def get_queryset(self):
-        found = _category(topic=self.kwargs["topic"], slug=self.kwargs["slug"])
+        found = reads.category(topic=self.kwargs["topic"], slug=self.kwargs["slug"])
         if not found:
             raise Http404("No such category")
         self.category = found[0]
         where = {"category_id": self.category.pk, "now": timezone.now()}
         helpful = self.sort == "helpful"
         return Listing(
-            count=lambda: sum(_category_tip_count(**where)),
-            ids=lambda start, stop: _category_tip_ids(
+            count=lambda: sum(reads.category_tip_count(**where)),
+            ids=lambda start, stop: reads.category_tip_ids(
                 **where, helpful=helpful, start=start, stop=stop
             ),
         )
@@ -201,13 +190,6 @@ class TopicTipsView(TipListView):
         return super().get_context_data(topic=self.topic, **kwargs)
 
 
-@Prepared
-def _public_tip(topic: str, category: str, slug: str, now):
-    """The tip page's tip, as readers may see it (compiled once: tipsite.statements)."""
-    tips = Tip.objects.for_page().published(now=now)
-    return tips.filter(category__topic__slug=topic, category__slug=category, slug=slug)[:1]
-
-
 class TipView(DetailView):
     template_name = "tips/tip_detail.html"
     context_object_name = "tip"
@@ -221,7 +203,7 @@ class TipView(DetailView):
 
     def get_object(self, queryset=None):
         if sees_only_public_tips(self.request.user):
-            found = _public_tip(**self.kwargs, now=timezone.now())
+            found = reads.public_tip(**self.kwargs, now=timezone.now())
             if not found:
                 raise Http404("No such tip")
             return found[0]

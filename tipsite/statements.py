@@ -13,9 +13,10 @@ SQL and the compiler's account of its columns; every call reads the database.
 
 Values that change the SQL's shape rather than its parameters, such as a choice of order, are
 named in ``shape``: each shape is compiled once. A list of ids is a parameter per id, so its
-length is part of the shape. A statement made with ``window=True`` reads rows ``start`` to
-``stop`` of its query: the number of rows is part of the shape, and where they start is a
-parameter (so page 500 of a listing is compiled once with page 1).
+length is part of the shape, and so is a value left out (None). A statement made with
+``window=True`` reads rows ``start`` to ``stop`` of its query: the number of rows is part of
+the shape, and where they start is a parameter (so page 500 of a listing is compiled once with
+page 1).
 """
 
 import copy
@@ -52,7 +53,7 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple[_Slot, ...]
-    queryset: QuerySet
+    queryset: QuerySet | None
 
 
 class Prepared:
@@ -113,35 +114,64 @@ class Prepared:
             for name, value in sorted(values.items())
             if name not in self.shape and name not in self._window
         )
-        return (using, *sorted(values), shape, lengths)
+        nones = tuple(name for name, value in sorted(values.items()) if value is None)
+        return (using, *sorted(values), shape, lengths, nones)
 
     @property
     def _window(self) -> tuple[str, ...]:
         return ("rows",) if self.window else ()
 
     def _compile(self, using: str, values: dict) -> _Compiled:
+        try:
+            queryset, compiler, sql, params, slots = self._sql(using, values)
+        except EmptyResultSet:
+            return _Compiled(None, "", (), (), None)
+        if {slot.name for slot in slots} != self._parameters(values):
+            # A value that no parameter holds must change nothing (a topic without categories
+            # needs no day for its tip of the day): the SQL made with other stand-ins says so.
+            # One that Django turned into something else ("%word%") is refused.
+            _, _, other_sql, other_params, _ = self._sql(using, values, variant=1)
+            unheld = {slot.index for slot in slots}
+            if other_sql != sql or [p for i, p in enumerate(params) if i not in unheld] != [
+                p for i, p in enumerate(other_params) if i not in unheld
+            ]:
+                missing = sorted(self._parameters(values) - {slot.name for slot in slots})
+                raise TypeError(f"{self.build.__qualname__}: no parameter holds {missing}")
+        return _Compiled(compiler, sql, tuple(params), tuple(slots), queryset)
+
+    def _parameters(self, values: dict) -> set[str]:
+        """The names of the values that go into the SQL as parameters."""
+        return {
+            name
+            for name, value in values.items()
+            if value is not None
+            and name not in self.shape
+            and name not in self._window
+            and not (isinstance(value, list | tuple) and not value)
+        }
+
+    def _sql(self, using: str, values: dict, variant: int = 0):
         connection = connections[using]
         stand_ins, found = {}, {}
         for number, (name, value) in enumerate(sorted(values.items())):
             if name in ("start", *self._window) and self.window:
                 continue
-            if name in self.shape:
+            if name in self.shape or value is None:
                 stand_ins[name] = value
             elif isinstance(value, list | tuple):
-                stand_ins[name] = [_stand_in(1, number, item) for item in range(len(value))]
+                stand_ins[name] = [
+                    _stand_in(1, number, item, variant) for item in range(len(value))
+                ]
                 for item, stand_in in enumerate(stand_ins[name]):
                     found[stand_in] = (name, item)
             else:
-                stand_ins[name] = _stand_in(value, number)
+                stand_ins[name] = _stand_in(value, number, 0, variant)
                 found[stand_ins[name]] = (name, None)
         queryset = self.build(**stand_ins)
         if self.window:
             queryset = queryset[_OFFSET : _OFFSET + values["rows"]]
         compiler = queryset.query.get_compiler(using=using)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return _Compiled(None, "", (), (), queryset)
+        sql, params = compiler.as_sql()
         slots = []
         if self.window:
             # Django writes a slice's bounds into the SQL, last: the start becomes a parameter.
@@ -152,27 +182,23 @@ class Prepared:
             params = (*params, _OFFSET)
             slots.append(_Slot(len(params) - 1, "start", None, None))
         adapters = (None, connection.ops.adapt_datetimefield_value)
-        seen = set()
         for index, param in enumerate(params[: len(params) - len(slots)]):
             for adapt in adapters:
                 for stand_in, (name, item) in found.items():
                     if _same(stand_in, param, adapt):
                         slots.append(_Slot(index, name, item, adapt))
-                        seen.add(stand_in)
-        if missing := [found[stand_in][0] for stand_in in found if stand_in not in seen]:
-            raise TypeError(f"{self.build.__qualname__}: no parameter of the SQL holds {missing}")
-        return _Compiled(compiler, sql, tuple(params), tuple(slots), queryset)
+        return queryset, compiler, sql, params, slots
 
 
-def _stand_in(value, number: int, item: int = 0):
+def _stand_in(value, number: int, item: int = 0, variant: int = 0):
     if isinstance(value, bool):
         raise TypeError("a Prepared value cannot be a bool (the database may inline it)")
     if isinstance(value, int):
-        return _INT + number * 1000 + item
+        return _INT + variant * 500_000 + number * 1000 + item
     if isinstance(value, str):
-        return f"\x1fprepared-{number}\x1f"
+        return f"\x1fprepared-{number}-{variant}\x1f"
     if isinstance(value, datetime.datetime):
-        return _MOMENT + datetime.timedelta(microseconds=number + 1)
+        return _MOMENT + datetime.timedelta(microseconds=number + 1, seconds=variant)
     raise TypeError(f"a Prepared value cannot be a {type(value).__name__}")
 
 
