@@ -9,12 +9,14 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import json_script
 from PIL import Image
 
 from tests.factories import make_category, make_guru, make_tip
 from tests.pages import SEED_TIP
 from tests.tips.test_admin import tip_form_data
 from tips.models import Tip
+from tips.templatetags.tips_tags import json_ld as json_ld_block
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +284,11 @@ def test_saving_some_fields_dates_the_tip_only_when_those_are_what_readers_read(
     saved = Tip.objects.get(pk=tip.pk)
     assert saved.title == "Not saved yet"
     assert saved.edited_at > published
+
+
+def test_json_ld_escapes_what_djangos_json_script_escapes():
+    data = {"name": "<b>Salt & pepper</b>", "items": ["a>b", "c<d", "e&f"]}
+    ours = str(json_ld_block(data)).removeprefix('<script type="application/ld+json">')
+    theirs = str(json_script(data)).removeprefix('<script type="application/json">')
+    assert ours == theirs
+    assert json.loads(ours.removesuffix("</script>")) == data
