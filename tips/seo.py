@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 
+from tipsite import addresses
 from tipsite.jinja2 import static
 
 from . import social
@@ -31,7 +31,7 @@ def publisher(request: HttpRequest) -> dict:
     return {
         "@type": "Organization",
         "name": settings.SITE_NAME,
-        "url": request.build_absolute_uri(reverse("tips:home")),
+        "url": request.build_absolute_uri(addresses.path("tips:home")),
         "logo": {
             "@type": "ImageObject",
             "url": request.build_absolute_uri(static(path)),
@@ -76,9 +76,9 @@ def tip_structured_data(request: HttpRequest, tip: Tip) -> list[dict]:
         article["author"] = person(request, tip.guru)
     else:
         article["author"] = {"@type": "Organization", "name": settings.SITE_NAME,
-                             "url": absolute(reverse("tips:home"))}  # fmt: skip
+                             "url": absolute(addresses.path("tips:home"))}  # fmt: skip
     trail = [
-        ("Home", reverse("tips:home")),
+        ("Home", addresses.path("tips:home")),
         (topic.name, topic.get_absolute_url()),
         (category.name, category.get_absolute_url()),
         (tip.title, tip.get_absolute_url()),
@@ -100,13 +100,13 @@ def breadcrumb_list(request: HttpRequest, trail: list[tuple[str, str]]) -> dict:
 
 def website_structured_data(request: HttpRequest) -> list[dict]:
     """The network as a WebSite whose search box search engines may offer."""
-    search = request.build_absolute_uri(reverse("tips:search"))
+    search = request.build_absolute_uri(addresses.path("tips:search"))
     return [
         {
             "@context": SCHEMA,
             "@type": "WebSite",
             "name": settings.SITE_NAME,
-            "url": request.build_absolute_uri(reverse("tips:home")),
+            "url": request.build_absolute_uri(addresses.path("tips:home")),
             "publisher": publisher(request),
             "potentialAction": {
                 "@type": "SearchAction",
@@ -127,11 +127,12 @@ def collection_structured_data(
     absolute = request.build_absolute_uri
     if isinstance(place, Category):
         name, description = f"{place.name} — {place.topic.name} Tips", place.description
-        trail = [("Home", reverse("tips:home")), (place.topic.name, place.topic.get_absolute_url()),
+        home = addresses.path("tips:home")
+        trail = [("Home", home), (place.topic.name, place.topic.get_absolute_url()),
                  (place.name, place.get_absolute_url())]  # fmt: skip
     else:
         name, description = f"{place.name} Tip Site", place.tagline or place.description
-        trail = [("Home", reverse("tips:home")), (place.name, place.get_absolute_url())]
+        trail = [("Home", addresses.path("tips:home")), (place.name, place.get_absolute_url())]
     page = {
         "@context": SCHEMA,
         "@type": "CollectionPage",
@@ -139,7 +140,7 @@ def collection_structured_data(
         "url": absolute(place.get_absolute_url()),
         "image": social_image(request, place),
         "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME,
-                     "url": absolute(reverse("tips:home"))},
+                     "url": absolute(addresses.path("tips:home"))},
         "mainEntity": {
             "@type": "ItemList",
             "itemListElement": [

@@ -19,8 +19,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from tipsite import addresses
 
 from .models import Category, Guru, Tip, Topic
 
@@ -55,9 +56,7 @@ class Card:
         return f"social/{self.digest}.png"
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "tips:social-card", kwargs={"kind": self.kind, "pk": self.pk, "digest": self.digest}
-        )
+        return addresses.path("tips:social-card", kind=self.kind, pk=self.pk, digest=self.digest)
 
 
 def card_for(obj) -> Card:

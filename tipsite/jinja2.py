@@ -18,7 +18,6 @@ from importlib import import_module
 from types import SimpleNamespace
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -27,25 +26,17 @@ from django.template import defaultfilters, defaulttags
 from django.template.backends.django import get_installed_libraries
 from django.template.backends.utils import csrf_input
 from django.templatetags.static import static as static_address
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
+from .addresses import path
+
 
 def url(name: str, *args, **kwargs) -> str:
-    """``{% url %}``: the address of the view ``name``."""
-    if args or kwargs:
-        return reverse(name, args=args, kwargs=kwargs)
-    return _bare_url(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-
-
-@functools.lru_cache(maxsize=256)
-def _bare_url(name: str, urlconf, prefix: str) -> str:
-    """An address without arguments, the same for as long as the URLconf and prefix are: every
-    page names the home page, search and the form-token view, each a walk of the URLconf."""
-    return reverse(name)
+    """``{% url %}``: the address of the view ``name`` (tipsite.addresses)."""
+    return path(name, *args, **kwargs)
 
 
 @functools.lru_cache(maxsize=512)
