@@ -545,7 +545,10 @@ def _fills(placeholders: list[str]) -> list[bytes]:
     return [issue_token(mark.strip("\x00").removeprefix("form:")).encode() for mark in placeholders]
 
 
+@functools.lru_cache(maxsize=64)
 def _scope_of(token: str) -> str:
+    """The form kind a signed form time was issued for. The forms of a kind share one time
+    per tenth of a second (``issue_token``): most pages stored meanwhile hold the same ones."""
     try:
         return signing.loads(token, salt=TOKEN_SALT)["form"]
     except (signing.BadSignature, KeyError, TypeError):
