@@ -24,10 +24,12 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tipsite.pagecache import remember
+from tipsite.statements import Prepared
 
 from .models import Category, Tip, Topic
 
@@ -422,6 +424,19 @@ def suggest(query: str, *, limit: int = 5) -> list[Tip]:
     return SearchResults(query, any_word=True).tips(limit)
 
 
+@Prepared.windowed
+def _newest_in_category(category_id: int, now):
+    """A category's newest tips, as related tips name them (compiled once: a crawl reads
+    them once per category and content version)."""
+    return (
+        Tip.objects.published(now=now)
+        .filter(category_id=category_id)
+        .select_related("category__topic")
+        .only("title", "slug", "category__name", "category__slug", "category__topic__slug")
+        .order_by("-publish_at", "-pk")
+    )
+
+
 def related(tip: Tip, *, limit: int = 5) -> list[Tip]:
     """Up to ``limit`` published tips like this one: its category first, then similar text.
 
@@ -433,12 +448,8 @@ def related(tip: Tip, *, limit: int = 5) -> list[Tip]:
     # once per content version for all of them.
     newest = remember(
         f"tips:related:{tip.category_id}:{limit}",
-        lambda: list(
-            Tip.objects.published()
-            .filter(category_id=tip.category_id)
-            .select_related("category__topic")
-            .only("title", "slug", "category__name", "category__slug", "category__topic__slug")
-            .order_by("-publish_at", "-pk")[: limit + 1]
+        lambda: _newest_in_category(
+            category_id=tip.category_id, now=timezone.now(), start=0, stop=limit + 1
         ),
     )
     same_category = [other for other in newest if other.pk != tip.pk][:limit]
