@@ -29,14 +29,9 @@ def _analyze_sqlite(sender, using, **kwargs):
 
 def _next_go_live(now):
     """When the next scheduled tip goes live (None: none is scheduled)."""
-    from .models import Tip
+    from .reads import next_go_live
 
-    return (
-        Tip.objects.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now)
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
+    return next(iter(next_go_live(now=now)), None)
 
 
 # Categories' tip counts follow every save and delete of a tip, whoever makes it: the admin's

@@ -3,24 +3,27 @@ from django.utils.functional import SimpleLazyObject
 
 from tipsite.pagecache import remember
 
-from .models import Topic
+from . import reads
+from .addresses import slug_paths
 from .seo import canonical_url
 
 
 def menu_topics() -> list[dict]:
     """Every topic site, for the header's menu and the 404 page: read once per content version
     (a query and twenty addresses were a tenth of a tip page's render)."""
-    return remember(
-        "tips:menu-topics",
-        lambda: menu_entries(Topic.objects.order_by("name").only("name", "slug", "tagline")),
-    )
+    return remember("tips:menu-topics", lambda: _entries(reads.menu_topics()))
 
 
 def menu_entries(topics) -> list[dict]:
     """The menu's entry for each of ``topics``, in their order."""
+    return _entries((topic.name, topic.slug, topic.tagline) for topic in topics)
+
+
+def _entries(rows) -> list[dict]:
+    topic_path = slug_paths("tips:topic", "slug")
     return [
-        {"name": topic.name, "url": topic.get_absolute_url(), "tagline": topic.tagline}
-        for topic in topics
+        {"name": name, "url": topic_path(slug=slug), "tagline": tagline}
+        for name, slug, tagline in rows
     ]
 
 

@@ -73,3 +73,16 @@ def card_of_the_day(category_ids: list[int] | None, now, midnight, draw: int):
         else Tip.objects.filter(category_id__in=category_ids)
     )
     return card_rows(tips.tip_of_the_day_id(now=now, midnight=midnight, draw=draw))
+
+
+@Prepared
+def next_go_live(now):
+    """When the next scheduled tip goes live (no row: none is scheduled)."""
+    tips = Tip.objects.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now)
+    return tips.order_by("publish_at").values_list("publish_at", flat=True)[:1]
+
+
+@Prepared
+def menu_topics():
+    """Every topic site, by name, as the header's menu names them."""
+    return Topic.objects.order_by("name").values_list("name", "slug", "tagline")

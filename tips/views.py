@@ -102,11 +102,13 @@ class TopicView(DetailView):
         in_topic = {"category_ids": [category.pk for category in categories], "now": day["now"]}
         latest = reads.tip_ids(**in_topic, helpful=False, start=0, stop=LATEST_TIPS)
         helpful = reads.tip_ids(**in_topic, helpful=True, start=0, stop=MOST_HELPFUL_TIPS)
+        # Both lists' cards in one query.
+        cards = tip_cards(list(dict.fromkeys(latest + helpful))) if latest or helpful else {}
         return super().get_context_data(
             categories=categories,
             tip_count=sum(category.tip_count for category in categories),
-            latest_tips=in_order(latest),
-            most_helpful=in_order(helpful),
+            latest_tips=[cards[pk] for pk in latest],
+            most_helpful=[cards[pk] for pk in helpful],
             tip_of_the_day=card_of_the_day(**{**day, **in_topic}),
             **kwargs,
         )
