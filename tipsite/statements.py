@@ -36,6 +36,8 @@ SHAPES = 64
 # Stand-ins, unlike any value a page asks for; integers within any database's INTEGER.
 _INT = 1_987_000_000
 _OFFSET = 1_987_654_321
+# The name a windowed statement's first row goes by among its values.
+_START = "start"
 _MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
 
 
@@ -81,21 +83,25 @@ class Prepared:
         return cls(build, window=True)
 
     def __call__(self, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        rows = None
         if self.window:
             start, stop = values.pop("start"), values.pop("stop")
             if stop <= start:
                 return []
-            values["start"], values["rows"] = start, stop - start
-        key = self._key(using, values)
+            rows = stop - start
+        forms = ((name, self._form(name, value)) for name, value in sorted(values.items()))
+        key = (using, rows, *forms)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compile(using, values)
+            compiled = self._compile(using, values, rows)
             with self._lock:
                 if len(self._compiled) >= SHAPES:
                     self._compiled.pop(next(iter(self._compiled)))
                 self._compiled[key] = compiled
         if compiled.compiler is None:
             return []
+        if self.window:
+            values[_START] = start
         params = list(compiled.params)
         for slot in compiled.slots:
             value = values[slot.name] if slot.item is None else values[slot.name][slot.item]
@@ -107,35 +113,31 @@ class Prepared:
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
-    def _key(self, using: str, values: dict) -> tuple:
-        shape = tuple(values[name] for name in (*self.shape, *self._window))
-        lengths = tuple(
-            len(value) if isinstance(value, list | tuple) else -1
-            for name, value in sorted(values.items())
-            if name not in self.shape and name not in self._window
-        )
-        nones = tuple(name for name, value in sorted(values.items()) if value is None)
-        return (using, *sorted(values), shape, lengths, nones)
+    def _form(self, name: str, value):
+        """What of ``value`` decides the SQL: itself for a shape's value; else its being None,
+        its length (a list), or its type (a parameter's stand-in)."""
+        if name in self.shape:
+            return ("shape", value)
+        if value is None:
+            return None
+        return len(value) if isinstance(value, list | tuple) else type(value)
 
-    @property
-    def _window(self) -> tuple[str, ...]:
-        return ("rows",) if self.window else ()
-
-    def _compile(self, using: str, values: dict) -> _Compiled:
+    def _compile(self, using: str, values: dict, rows: int | None) -> _Compiled:
         try:
-            queryset, compiler, sql, params, slots = self._sql(using, values)
+            queryset, compiler, sql, params, slots = self._sql(using, values, rows)
         except EmptyResultSet:
             return _Compiled(None, "", (), (), None)
-        if {slot.name for slot in slots} != self._parameters(values):
+        held = {slot.name for slot in slots} - {_START}
+        if held != self._parameters(values):
             # A value that no parameter holds must change nothing (a topic without categories
             # needs no day for its tip of the day): the SQL made with other stand-ins says so.
             # One that Django turned into something else ("%word%") is refused.
-            _, _, other_sql, other_params, _ = self._sql(using, values, variant=1)
+            _, _, other_sql, other_params, _ = self._sql(using, values, rows, variant=1)
             unheld = {slot.index for slot in slots}
             if other_sql != sql or [p for i, p in enumerate(params) if i not in unheld] != [
                 p for i, p in enumerate(other_params) if i not in unheld
             ]:
-                missing = sorted(self._parameters(values) - {slot.name for slot in slots})
+                missing = sorted(self._parameters(values) - held)
                 raise TypeError(f"{self.build.__qualname__}: no parameter holds {missing}")
         return _Compiled(compiler, sql, tuple(params), tuple(slots), queryset)
 
@@ -144,23 +146,18 @@ class Prepared:
         return {
             name
             for name, value in values.items()
-            if value is not None
-            and name not in self.shape
-            and name not in self._window
-            and not (isinstance(value, list | tuple) and not value)
+            if self._form(name, value) not in (None, 0) and name not in self.shape
         }
 
-    def _sql(self, using: str, values: dict, variant: int = 0):
+    def _sql(self, using: str, values: dict, rows: int | None, variant: int = 0):
         connection = connections[using]
         stand_ins, found = {}, {}
         for number, (name, value) in enumerate(sorted(values.items())):
-            if name in ("start", *self._window) and self.window:
-                continue
             if name in self.shape or value is None:
                 stand_ins[name] = value
             elif isinstance(value, list | tuple):
                 stand_ins[name] = [
-                    _stand_in(1, number, item, variant) for item in range(len(value))
+                    _stand_in(0, number, item, variant) for item in range(len(value))
                 ]
                 for item, stand_in in enumerate(stand_ins[name]):
                     found[stand_in] = (name, item)
@@ -168,25 +165,25 @@ class Prepared:
                 stand_ins[name] = _stand_in(value, number, 0, variant)
                 found[stand_ins[name]] = (name, None)
         queryset = self.build(**stand_ins)
-        if self.window:
-            queryset = queryset[_OFFSET : _OFFSET + values["rows"]]
+        if rows is not None:
+            queryset = queryset[_OFFSET : _OFFSET + rows]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = []
-        if self.window:
+        adapters = (None, connection.ops.adapt_datetimefield_value)
+        for index, param in enumerate(params):
+            for adapt in adapters:
+                for stand_in, (name, item) in found.items():
+                    if _same(stand_in, param, adapt):
+                        slots.append(_Slot(index, name, item, adapt))
+        if rows is not None:
             # Django writes a slice's bounds into the SQL, last: the start becomes a parameter.
             offset = f" OFFSET {_OFFSET}"
             if not sql.endswith(offset):
                 raise TypeError(f"{self.build.__qualname__}: no OFFSET at the end of {sql!r}")
             sql = sql.removesuffix(offset) + " OFFSET %s"
             params = (*params, _OFFSET)
-            slots.append(_Slot(len(params) - 1, "start", None, None))
-        adapters = (None, connection.ops.adapt_datetimefield_value)
-        for index, param in enumerate(params[: len(params) - len(slots)]):
-            for adapt in adapters:
-                for stand_in, (name, item) in found.items():
-                    if _same(stand_in, param, adapt):
-                        slots.append(_Slot(index, name, item, adapt))
+            slots.append(_Slot(len(params) - 1, _START, None, None))
         return queryset, compiler, sql, params, slots
 
 
