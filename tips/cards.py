@@ -93,13 +93,12 @@ def cards_of(rows) -> dict[int, TipCard]:
     return cards
 
 
-def in_order(ids: list[int]) -> list[TipCard]:
-    """The cards of ``ids``, in their order."""
-    found = tip_cards(ids) if ids else {}
-    return [found[pk] for pk in ids]
-
-
 def tip_card(pk) -> TipCard | None:
     """The card of one tip, None where there is none: ``pk`` may be SQL for its id, such as
     the tip of the day's (``TipQuerySet.tip_of_the_day_id``), read in the card's query."""
-    return next(iter(tip_cards(pk).values()), None)
+    return card_of(card_rows(pk))
+
+
+def card_of(rows) -> TipCard | None:
+    """The card made of the one row of ``rows``, None where there is none."""
+    return next(iter(cards_of(rows).values()), None)

@@ -58,9 +58,10 @@ def draw_for_day(day: datetime.date) -> int:
     return random.Random(day.toordinal()).randrange(2**48)  # noqa: S311 - not a secret
 
 
-def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date | int) -> RawSQL:
+def pick_by_id_for_day(candidates: models.QuerySet, draw: int) -> RawSQL:
     """The id of one of ``candidates`` chosen by the date, without counting them, as SQL to
-    filter by (NULL where there are none).
+    filter by (NULL where there are none). ``draw`` is the day's (:func:`draw_for_day`): a
+    statement compiled once takes it as a value.
 
     A number drawn from the day between the lowest and the highest candidate id, and the first
     candidate at or after it: stable all day while the candidates are, different another day.
@@ -99,8 +100,6 @@ def pick_by_id_for_day(candidates: models.QuerySet, day: datetime.date | int) ->
     # A subquery that names no outer column, so each database reads the draw once: a walk that
     # named one would be read again for every candidate SQLite looks at.
     pick, pick_params = first(">= (SELECT start FROM drawn)", "ASC")
-    # A day, or the number drawn for it (a statement compiled once takes it as a value).
-    draw = day if isinstance(day, int) else draw_for_day(day)
     drawn = (
         f"SELECT lowest + (%s %% (highest - lowest + 1)) AS start"  # noqa: S608
         f" FROM (SELECT {lowest} AS lowest, {highest} AS highest) ends"

@@ -39,6 +39,11 @@ def ids_first(listing: QuerySet | Listing, start: int, stop: int, *, rows: Rows)
         ids = listing.ids(start, stop)
     else:
         ids = list(listing.values_list("pk", flat=True)[start:stop])
+    return in_order(ids, rows)
+
+
+def in_order(ids: list[int], rows: Rows) -> list:
+    """The rows of ``ids`` (read by ``rows``), in the order of ``ids``."""
     found = rows(ids) if ids else {}
     return [found[pk] for pk in ids]
 

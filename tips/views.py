@@ -20,11 +20,11 @@ from tipsite.antispam import Throttled
 from tipsite.params import slug_param
 
 from . import reads, services, social
-from .cards import TipCard, cards_of, in_order, tip_cards
+from .cards import card_of, tip_cards
 from .context_processors import menu_entries
 from .forms import VoteForm
 from .models import Category, Guru, Tip, Topic, sees_only_public_tips, today
-from .paging import IdsFirstPaginator, Listing
+from .paging import IdsFirstPaginator, Listing, in_order
 from .search import SearchResults, query_words
 from .tip_page import tip_page_context
 from .visitors import new_token, set_visitor_cookie, visitor_key, visitor_token
@@ -78,8 +78,8 @@ class HomeView(TemplateView):
                                stop=LATEST_TIPS)  # fmt: skip
         return super().get_context_data(
             topics=topics,
-            latest_tips=in_order(latest),
-            tip_of_the_day=card_of_the_day(category_ids=None, **day),
+            latest_tips=in_order(latest, tip_cards),
+            tip_of_the_day=card_of(reads.card_of_the_day(category_ids=None, **day)),
             **kwargs,
         )
 
@@ -109,14 +109,9 @@ class TopicView(DetailView):
             tip_count=sum(category.tip_count for category in categories),
             latest_tips=[cards[pk] for pk in latest],
             most_helpful=[cards[pk] for pk in helpful],
-            tip_of_the_day=card_of_the_day(**{**day, **in_topic}),
+            tip_of_the_day=card_of(reads.card_of_the_day(**{**day, **in_topic})),
             **kwargs,
         )
-
-
-def card_of_the_day(**day) -> TipCard | None:
-    """The tip of the day's card (:func:`tips.reads.card_of_the_day`), None if there is none."""
-    return next(iter(cards_of(reads.card_of_the_day(**day)).values()), None)
 
 
 class TipListView(ListView):
