@@ -19,6 +19,19 @@ def public_tip(topic: str, category: str, slug: str, now):
     return tips.filter(category__topic__slug=topic, category__slug=category, slug=slug)[:1]
 
 
+@Prepared.windowed
+def newest_in_category(category_id: int, now):
+    """A category's newest tips, as related tips name them (read once per category and content
+    version: tips.search.related)."""
+    return (
+        Tip.objects.published(now=now)
+        .filter(category_id=category_id)
+        .select_related("category__topic")
+        .only("title", "slug", "category__name", "category__slug", "category__topic__slug")
+        .order_by("-publish_at", "-pk")
+    )
+
+
 @Prepared
 def topic(slug: str):
     return Topic.objects.select_related("featured_guru").filter(slug=slug)[:1]

@@ -29,8 +29,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tipsite.pagecache import remember
-from tipsite.statements import Prepared
 
+from . import reads
 from .models import Category, Tip, Topic
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -424,19 +424,6 @@ def suggest(query: str, *, limit: int = 5) -> list[Tip]:
     return SearchResults(query, any_word=True).tips(limit)
 
 
-@Prepared.windowed
-def _newest_in_category(category_id: int, now):
-    """A category's newest tips, as related tips name them (compiled once: a crawl reads
-    them once per category and content version)."""
-    return (
-        Tip.objects.published(now=now)
-        .filter(category_id=category_id)
-        .select_related("category__topic")
-        .only("title", "slug", "category__name", "category__slug", "category__topic__slug")
-        .order_by("-publish_at", "-pk")
-    )
-
-
 def related(tip: Tip, *, limit: int = 5) -> list[Tip]:
     """Up to ``limit`` published tips like this one: its category first, then similar text.
 
@@ -448,7 +435,7 @@ def related(tip: Tip, *, limit: int = 5) -> list[Tip]:
     # once per content version for all of them.
     newest = remember(
         f"tips:related:{tip.category_id}:{limit}",
-        lambda: _newest_in_category(
+        lambda: reads.newest_in_category(
             category_id=tip.category_id, now=timezone.now(), start=0, stop=limit + 1
         ),
     )
