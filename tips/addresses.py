@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tipsite.addresses import SLUG, pattern
+from tipsite.addresses import SLUG, fill, pattern
 
 
 def slug_path(view_name: str, **slugs: str) -> str:
@@ -18,8 +18,6 @@ def slug_paths(view_name: str, *names: str):
     def path(**slugs: str) -> str:
         if pieces is None or not all(SLUG.fullmatch(str(value)) for value in slugs.values()):
             return reverse(view_name, kwargs=slugs)
-        parts = list(pieces)
-        parts[1::2] = [str(slugs[names[index]]) for index in pieces[1::2]]
-        return "".join(parts)
+        return fill(pieces, [slugs[name] for name in names])
 
     return path

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # Stand-ins reverse() is given in the arguments' places: a slug, or a number for <int:...>.
 MARKS = re.compile(r"argmark(\d+)x|7000000000(\d\d)")
+NUMBER_MARK = 700_000_000_000  # plus the argument's index: "7000000000" and two digits
 
 
 def path(view_name: str, *args, **kwargs) -> str:
@@ -29,6 +30,11 @@ def path(view_name: str, *args, **kwargs) -> str:
     pieces = pattern(view_name, names, kinds)
     if pieces is None:  # the stand-ins did not fit: let reverse() say why
         return reverse(view_name, args=args, kwargs=kwargs)
+    return fill(pieces, values)
+
+
+def fill(pieces: tuple, values) -> str:
+    """The address of a :func:`pattern` with ``values`` (by position) in its places."""
     parts = list(pieces)
     parts[1::2] = [str(values[index]) for index in pieces[1::2]]
     return "".join(parts)
@@ -50,7 +56,7 @@ def pattern(view_name: str, names: tuple[str, ...] | None, kinds: tuple[type, ..
 @functools.lru_cache(maxsize=256)
 def _pattern(view_name, names, kinds, prefix: str, urlconf) -> tuple | None:
     marks = [
-        7_000_000_000 * 100 + index if kind is int else f"argmark{index}x"
+        NUMBER_MARK + index if kind is int else f"argmark{index}x"
         for index, kind in enumerate(kinds)
     ]
     try:
