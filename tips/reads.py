@@ -91,7 +91,7 @@ def card_of_the_day(category_ids: list[int] | None, now, midnight, draw: int):
 @Prepared
 def next_go_live(now):
     """When the next scheduled tip goes live (no row: none is scheduled)."""
-    tips = Tip.objects.filter(status=Tip.Status.PUBLISHED, publish_at__gt=now)
+    tips = Tip.objects.scheduled(now=now)
     return tips.order_by("publish_at").values_list("publish_at", flat=True)[:1]
 
 
