@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 
 from tips.models import Tip
+from tipsite.antispam import blank_form
 from tipsite.statements import Prepared
 
 from .forms import CommentForm
@@ -58,4 +59,4 @@ def comment_section(request: HttpRequest, tip: Tip, form: CommentForm | None = N
         if held_ids
         else []
     )
-    return {"page": page, "held": held, "form": form or CommentForm()}
+    return {"page": page, "held": held, "form": form or blank_form(CommentForm)}

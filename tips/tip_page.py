@@ -2,6 +2,8 @@
 
 from django.http import HttpRequest
 
+from tipsite.antispam import blank_form
+
 from . import search
 from .forms import VoteForm
 from .models import Tip, Vote
@@ -20,6 +22,7 @@ def tip_page_context(request: HttpRequest, tip: Tip, *, vote_form=None) -> dict:
         "related_tips": search.related(tip),
         "structured_data": tip_structured_data(request, tip),
         "visitor_vote": vote,
-        "vote_form": vote_form or VoteForm(initial={"reason": vote.reason if vote else ""}),
+        "vote_form": vote_form
+        or (VoteForm(initial={"reason": vote.reason}) if vote else blank_form(VoteForm)),
         "ask_reason": bool(vote_form and vote_form.errors) or bool(vote and not vote.helpful),
     }

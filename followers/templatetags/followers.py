@@ -4,6 +4,7 @@ and comments apps know nothing of followers)."""
 from django import template
 
 from tips.models import Topic
+from tipsite.antispam import blank_form
 from tipsite.jinja2 import inclusion
 
 from ..forms import FollowTipForm, FollowTopicForm
@@ -15,7 +16,7 @@ register = template.Library()
 def follow_topics(topics, heading: str = "") -> dict:
     """A topic letter's form: for one topic, or a choice of ``topics`` (a guru's)."""
     if isinstance(topics, Topic):
-        form = FollowTopicForm(topic=topics, prefix="follow-topic")
+        form = blank_form(FollowTopicForm, key=topics.slug, topic=topics, prefix="follow-topic")
         heading = heading or f"Get new {topics.name} tips by e-mail"
     else:
         form = FollowTopicForm(choices=topics, prefix="follow-topic") if topics else None
@@ -25,7 +26,7 @@ def follow_topics(topics, heading: str = "") -> dict:
 @register.inclusion_tag("followers/includes/subscribe.html")
 def follow_tip(tip) -> dict:
     """Under the comment form: e-mail me when someone else comments on this tip."""
-    return {"kind": "tip", "tip": tip, "form": FollowTipForm(prefix="follow-tip")}
+    return {"kind": "tip", "tip": tip, "form": blank_form(FollowTipForm, prefix="follow-tip")}
 
 
 JINJA_GLOBALS = {

@@ -1,6 +1,7 @@
 """The parts of forms that are the same on many pages are rendered once, and still right."""
 
 import re
+import time
 
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
@@ -8,27 +9,61 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from comments.forms import CommentForm
-from followers.forms import FollowTopicForm
-from tests.factories import make_guru, make_topic, vote_data
+from followers.forms import FollowTipForm, FollowTopicForm
+from tests.factories import make_guru, make_tip, make_topic, vote_data
 from tips.forms import VoteForm
 from tips.models import Topic
 from tips.templatetags import tips_tags
 from tips.templatetags.tips_tags import crispy_fields, protected_fields
-from tipsite.antispam import token_age
+from tipsite.antispam import blank_form, token_age
 from tipsite.pagecache import content_changed
 
 pytestmark = pytest.mark.django_db
 
 SIGNED_TIME = re.compile(r'name="(?:[\w-]+-)?issued" value="([^"]*)"')
+# The forms of a tip page, in their order: helpful?, comment, follow the tip, follow its topic.
+SCOPES = ("vote", "comment", "follow", "follow")
 
 
-def test_protected_fields_are_what_their_template_renders_with_each_forms_own_time():
-    first, second = CommentForm(), CommentForm()
-    second.initial["issued"] = second.initial["issued"] + "x"  # a time of its own
-    protected_fields(first)  # the second is made from what the first left
-    html = protected_fields(second)
-    assert html == render_to_string("includes/protected_fields.html", {"form": second})
-    assert SIGNED_TIME.findall(html) == [second.initial["issued"]]
+def test_protected_fields_are_what_their_template_renders_with_the_time_they_are_shown(
+    monkeypatch,
+):
+    moment = 1_800_000_000.0
+    monkeypatch.setattr(time, "time", lambda: moment)
+    made_earlier = CommentForm()
+    moment += 3600
+    protected_fields(CommentForm())  # the next are made from what this one left
+    html = protected_fields(made_earlier)
+    shown_now = CommentForm()
+    assert html == render_to_string("includes/protected_fields.html", {"form": shown_now})
+    assert SIGNED_TIME.findall(html) == [shown_now.initial["issued"]]
+    assert token_age("comment", SIGNED_TIME.findall(html)[0]) == 0
+
+
+def test_unfilled_forms_are_made_once_per_kind_prefix_and_key():
+    assert blank_form(CommentForm) is blank_form(CommentForm)
+    assert blank_form(FollowTipForm, prefix="a") is blank_form(FollowTipForm, prefix="a")
+    assert blank_form(FollowTipForm, prefix="a") is not blank_form(FollowTipForm, prefix="b")
+    topic = make_topic()
+    made = blank_form(FollowTopicForm, key=topic.slug, topic=topic, prefix="follow-topic")
+    assert made.initial["topic"] == topic.slug
+    topic.slug = "renamed"
+    renamed = blank_form(FollowTopicForm, key=topic.slug, topic=topic, prefix="follow-topic")
+    assert renamed is not made
+    assert renamed.initial["topic"] == "renamed"
+
+
+def test_a_tip_page_shared_forms_carry_the_time_of_each_visit(settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 0
+    tip = make_tip()
+    moment = 1_800_000_000.0
+    monkeypatch.setattr(time, "time", lambda: moment)
+    first = SIGNED_TIME.findall(Client().get(tip.get_absolute_url()).content.decode())
+    moment += 60
+    later = SIGNED_TIME.findall(Client().get(tip.get_absolute_url()).content.decode())
+    assert len(first) == len(later) == 4  # comment, vote, follow the tip, follow its topic
+    assert {token_age(scope, token) for scope, token in zip(SCOPES, later, strict=True)} == {0}
+    assert not set(first) & set(later)
 
 
 def test_each_form_kind_keeps_its_own_fields():

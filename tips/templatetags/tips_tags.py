@@ -11,7 +11,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from tipsite.antispam import TIMESTAMP_FIELD
+from tipsite.antispam import TIMESTAMP_FIELD, issue_token
 from tipsite.jinja2 import inclusion
 from tipsite.pagecache import remember
 
@@ -120,18 +120,20 @@ def protected_fields(form) -> SafeString:
     """A protected form's honeypot and signed time (tipsite.antispam), as
     ``includes/protected_fields.html`` renders them.
 
-    That HTML is made once per form class (and prefix) and this form's signed time put in:
-    four forms on a tip page would otherwise render eight widgets through templates.
+    That HTML is made once per form class (and prefix), and the time the form is shown put
+    in: now, whenever the form was made (it may be shared, ``tipsite.antispam.blank_form``).
+    Four forms on a tip page would otherwise render eight widgets through templates.
     """
     if form.is_bound:  # the honeypot keeps what was typed in it
         return mark_safe(render_to_string("includes/protected_fields.html", {"form": form}))  # noqa: S308
-    token = str(form[TIMESTAMP_FIELD].value())
     key = (type(form), form.prefix, form.auto_id)
     html = _unfilled_protected_fields.get(key)
     if html is None:
         rendered = render_to_string("includes/protected_fields.html", {"form": form})
-        html = _unfilled_protected_fields[key] = rendered.replace(token, SIGNED_TIME_MARK)
-    return mark_safe(html.replace(SIGNED_TIME_MARK, conditional_escape(token)))  # noqa: S308
+        made_with = str(form[TIMESTAMP_FIELD].value())
+        html = _unfilled_protected_fields[key] = rendered.replace(made_with, SIGNED_TIME_MARK)
+    shown = issue_token(form.antispam_scope)
+    return mark_safe(html.replace(SIGNED_TIME_MARK, conditional_escape(shown)))  # noqa: S308
 
 
 JINJA_GLOBALS = {
