@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.conf import settings
+from django.middleware.csrf import get_token
+from django.template.backends import utils as backend_utils
 from django.test import Client
 from django.urls import reverse
 
@@ -95,3 +97,28 @@ def test_a_personal_page_carries_one_token_in_all_its_forms_and_it_is_taken():
     response = client.post(reverse("comments:post", args=[tip.pk]), data, HTTP_ORIGIN=SAME_SITE)
     assert response.status_code == 302
     assert Comment.objects.filter(tip=tip, body=TYPED).exists()
+
+
+def test_a_page_rendered_for_the_page_cache_makes_no_token(settings, monkeypatch):
+    """Its CSRF fields are kept empty for every reader's script to fill, so none is made; a
+    page rendered for one visitor makes its one token as before."""
+    settings.PAGE_CACHE_SECONDS = 600
+    made = []
+
+    def counted(request):
+        made.append(request.path)
+        return get_token(request)
+
+    monkeypatch.setattr(backend_utils, "get_token", counted)
+    tip = make_tip()
+    page = Client().get(tip.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    assert set(
+        re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', page.content.decode())
+    ) == {""}
+    assert made == []
+    assert "csrftoken" not in page.cookies
+    personal = Client()
+    personal.cookies["tipsite_visitor"] = "a-visitor"
+    personal.get(tip.get_absolute_url())
+    assert made == [tip.get_absolute_url()]

@@ -102,17 +102,25 @@ def _clock(hour: int, minute: int, arg: str, language: str | None) -> str:
 class _CsrfInput:
     """A page's CSRF field, made at its first form and repeated in the others, as Django's
     engine gives every ``{% csrf_token %}`` of a page the one token. (Django's Jinja2 backend
-    makes a new masked token for each form: four random strings on a tip page.)"""
+    makes a new masked token for each form: four random strings on a tip page.)
+
+    A page rendered for the page cache (``tipsite.pagecache``) is kept without a token, for
+    every reader's script to fill in its own: it gets the field empty, and no token is made.
+    """
 
     def __init__(self, request: HttpRequest):
         self.request, self.html = request, None
 
     def __html__(self) -> str:
         if self.html is None:
-            self.html = csrf_input(self.request)
+            for_everyone = getattr(self.request, "page_cache_lookup", None) is not None
+            self.html = UNFILLED_CSRF_INPUT if for_everyone else csrf_input(self.request)
         return self.html
 
     __str__ = __html__
+
+
+UNFILLED_CSRF_INPUT = Markup('<input type="hidden" name="csrfmiddlewaretoken" value="">')
 
 
 def csrf_field(request: HttpRequest) -> dict:
