@@ -19,6 +19,18 @@ def public_tip(topic: str, category: str, slug: str, now):
     return tips.filter(category__topic__slug=topic, category__slug=category, slug=slug)[:1]
 
 
+@Prepared
+def found_tips(ids: list[int]):
+    """Tips a search found, as its results, suggestions and related tips show them: title,
+    question and address (not the body, the guru nor the dates)."""
+    shown = ("title", "slug", "question", "category__name", "category__slug")
+    return (
+        Tip.objects.filter(pk__in=ids)
+        .select_related("category__topic")
+        .only(*shown, "category__topic__name", "category__topic__slug")
+    )
+
+
 @Prepared.windowed
 def newest_in_category(category_id: int, now):
     """A category's newest tips, as related tips name them (read once per category and content

@@ -32,6 +32,7 @@ from tipsite.pagecache import remember
 
 from . import reads
 from .models import Category, Tip, Topic
+from .paging import in_order
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
@@ -163,9 +164,9 @@ class SearchResults:
         if not self.words or not isinstance(window, slice):
             return []
         ids = self._ids(window.start or 0, window.stop)
-        tips = Tip.objects.select_related("category__topic", "guru").in_bulk(ids)
+        tips = _found(ids)
         snippets = self.engine.snippets(ids) if ids else {}
-        return [Hit(tips[pk], highlight(snippets.get(pk, tips[pk].question))) for pk in ids]
+        return [Hit(tip, highlight(snippets.get(tip.pk, tip.question))) for tip in tips]
 
     def _ids(self, start: int, stop: int | None) -> list[int]:
         if stop is not None and stop <= KEPT_HITS:
@@ -176,9 +177,7 @@ class SearchResults:
         """Just the best ``limit`` tips, without counting or snippets."""
         if not self.words:
             return []
-        ids = self.engine.ranked_ids(0, limit)
-        tips = Tip.objects.select_related("category__topic", "guru").in_bulk(ids)
-        return [tips[pk] for pk in ids]
+        return _found(self.engine.ranked_ids(0, limit))
 
     def public_tips(self):
         return self.in_topic(Tip.objects.published())
@@ -186,6 +185,11 @@ class SearchResults:
     def in_topic(self, tips):
         """``tips`` narrowed to the topic, if one is chosen."""
         return tips if self.topic is None else tips.in_topic(self.topic)
+
+
+def _found(ids: list[int]) -> list[Tip]:
+    """The tips of ``ids``, in that order."""
+    return in_order(ids, lambda ids: {tip.pk: tip for tip in reads.found_tips(ids=ids)})
 
 
 class SqliteEngine:
@@ -199,6 +203,7 @@ class SqliteEngine:
         if results.titles_only:
             self.match = "{title question} : (" + self.match + ")"
 
+    @cached_property
     def _where(self) -> tuple[str, list]:
         """The MATCH, with the hidden tips taken out and the topic's kept.
 
@@ -220,7 +225,7 @@ class SqliteEngine:
 
     def count(self) -> int:
         """How many tips match, up to one more than :data:`COUNTED_MATCHES`."""
-        where, params = self._where()
+        where, params = self._where
         sql = f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {where} LIMIT %s)"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, COUNTED_MATCHES + 1])
@@ -235,7 +240,7 @@ class SqliteEngine:
         Ranking scores each row it orders, and a word most tips contain has tens of thousands;
         walking the matches newest first costs little next to that.
         """
-        where, params = self._where()
+        where, params = self._where
 
         def newest(limit: int) -> str:
             return (
@@ -253,7 +258,7 @@ class SqliteEngine:
         return candidates, [*in_titles, *params]
 
     def ranked_ids(self, start: int, stop: int | None) -> list[int]:
-        where, params = self._where()
+        where, params = self._where
         limit = -1 if stop is None else stop - start
         if getattr(self, "counted", None) is not None and self.counted <= RANKED_CANDIDATES:
             # Every match would be a candidate: rank them all, without finding the candidates.
@@ -261,9 +266,14 @@ class SqliteEngine:
             order = f"{self.RANK}, rowid DESC"
         elif stop is not None and stop <= RANKED_CANDIDATES:
             # The first places are all candidates' (there are that many whenever as many tips
-            # match), so the other matches need not even be ordered.
+            # match), so the other matches need not even be ordered, nor those older than the
+            # oldest candidate read: FTS5 starts its walk of the matches there (a range of
+            # rowids it is given), instead of testing every match against the candidates.
             candidates, candidate_params = self._candidates()
-            where = f"{where} AND +{FTS_TABLE}.rowid IN ({candidates})"
+            oldest = f"(SELECT min(rowid) FROM ({candidates}))"  # noqa: S608
+            newer = f"{FTS_TABLE}.rowid >= {oldest}"
+            where = f"{where} AND {newer} AND +{FTS_TABLE}.rowid IN ({candidates})"
+            candidate_params = [*candidate_params, *candidate_params]
             order = f"{self.RANK}, rowid DESC"
         else:
             # Further on, the same order: the candidates by rank, then the rest newest first

@@ -373,6 +373,27 @@ def test_matches_beyond_the_ranked_candidates_follow_newest_first(monkeypatch):
     assert [hit.tip for hit in results[2:5]] == everything[2:5]
 
 
+def test_the_first_places_read_the_matches_from_the_oldest_candidate_on(monkeypatch):
+    """They agree with the order of every match; on SQLite, FTS5 is given the oldest
+    candidate's rowid to start from, instead of testing every match against the candidates."""
+    monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 3)
+    monkeypatch.setattr("tips.search.TITLE_CANDIDATES", 2)
+    make_tip(title="Sorrel soup", body="A soup.")
+    for i in range(8):
+        make_tip(title=f"Garden note {i}", body="Sorrel, " * (i % 3 + 1) + f"note {i}.")
+    engine = SearchResults("sorrel").engine
+    assert engine.count() == 9
+    with CaptureQueriesContext(connection) as captured:
+        first = engine.ranked_ids(0, 3)
+    assert first == engine.ranked_ids(0, None)[:3]
+    assert Tip.objects.get(title="Sorrel soup").pk in first
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[-1]["sql"])
+            scans = [row[-1] for row in cursor.fetchall() if row[1] == 0]
+        assert ">" in scans[0].split(":")[-1], scans  # FTS5's plan: MATCH, from a rowid on
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's title index")
 def test_postgresql_finds_the_words_in_titles_from_their_own_index():
     """The weighted document's index holds no weights: asking it which tips hold a word in a
