@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -82,6 +83,28 @@ def test_plain_rows_with_their_converters_and_one_compilation_per_number_of_rows
     assert [row[1] for row in prepared(tip_id=other.pk, start=0, stop=2)] == ["Elsewhere"]
     assert len(prepared._compiled) == 3  # two rows, three, four
     assert prepared(tip_id=tip.pk, start=3, stop=3) == []
+
+
+def test_each_columns_converters_are_worked_out_once_per_connection(monkeypatch):
+    """Django works them out for every run; a statement's columns are the same each time."""
+    tips = [make_tip(title=f"Tip {number}") for number in range(3)]
+    worked_out = []
+    real = SQLCompiler.get_converters
+
+    def counted(compiler, expressions):
+        worked_out.append(len(expressions))
+        return real(compiler, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counted)
+    prepared = Prepared(tip_page_tip)
+    for tip in (*tips, tips[0]):
+        (found,) = prepared(**address_of(tip), now=timezone.now())
+        assert (found.pk, found.title) == (tip.pk, tip.title)
+        assert timezone.is_aware(found.publish_at)  # still converted, on every run
+    compiled_once = len(worked_out)
+    worked_out.clear()
+    list(tip_page_tip(**address_of(tips[0]), now=timezone.now()))
+    assert compiled_once == len(worked_out) == 1  # the ORM's own run works them out once too
 
 
 def test_a_list_of_ids_is_a_parameter_per_id():
