@@ -11,7 +11,7 @@ from .seo import canonical_url
 def menu_topics() -> list[dict]:
     """Every topic site, for the header's menu and the 404 page: read once per content version
     (a query and twenty addresses were a tenth of a tip page's render)."""
-    return remember("tips:menu-topics", lambda: _entries(reads.menu_topics()))
+    return remember("tips:menu-topics", lambda: _entries(reads.menu_topics()), shared=False)
 
 
 def menu_entries(topics) -> list[dict]:

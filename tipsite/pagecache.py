@@ -277,12 +277,16 @@ class _Remembered:
 _remembered = _Remembered()
 
 
-def remember(name: str, compute, *, timeout: int | None = None):
+def remember(name: str, compute, *, timeout: int | None = None, shared: bool = True):
     """``compute()``'s value, kept until the content changes (every time afresh without a cache).
 
     For what pages derive from content alone, such as counts over every published tip. The
     value is shared by every worker through the cache, and each worker keeps a copy for its own
     next pages (:class:`_Remembered`): it must not be changed by whoever asks for it.
+
+    ``shared=False`` is for a value that costs less to compute than to fetch and store (the
+    menu: one small query, against two round trips to the cache and the pickling): each worker
+    computes its own copy, once per content version.
     """
     if settings.PAGE_CACHE_SECONDS <= 0:
         return compute()
@@ -290,10 +294,11 @@ def remember(name: str, compute, *, timeout: int | None = None):
     timeout = timeout or settings.PAGE_CACHE_SECONDS
     value = _remembered.get(key)
     if value is None:
-        value = cache.get(key)
+        value = cache.get(key) if shared else None
         if value is None:
             value = compute()
-            cache.set(key, value, timeout=timeout)
+            if shared:
+                cache.set(key, value, timeout=timeout)
         _remembered.set(key, value, timeout)
     return value
 

@@ -506,6 +506,21 @@ def test_a_worker_keeps_remembered_values_and_asks_the_cache_no_more():
     assert asked == [pagecache.STATE_KEY]  # only whether the content changed
 
 
+def test_a_value_cheaper_to_compute_than_to_fetch_is_kept_by_each_worker_alone():
+    compute = counter()
+    stored = []
+    shared_set = pagecache.cache.set
+    noted = lambda key, *args, **kwargs: stored.append(key) or shared_set(key, *args, **kwargs)  # noqa: E731
+    with mock.patch.object(pagecache.cache, "set", noted):
+        assert pagecache.remember("menu", compute, shared=False) == 1
+        assert pagecache.remember("menu", compute, shared=False) == 1
+    assert not [key for key in stored if "menu" in key]  # nothing in the shared cache
+    pagecache._remembered.clear()  # another worker: it computes its own
+    assert pagecache.remember("menu", compute, shared=False) == 2
+    make_tip()  # a change readers see
+    assert pagecache.remember("menu", compute, shared=False) == 3
+
+
 def test_a_workers_kept_values_give_way_when_another_process_changes_the_content():
     compute = counter()
     assert pagecache.remember("answer", compute) == 1
