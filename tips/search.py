@@ -260,33 +260,34 @@ class SqliteEngine:
     def ranked_ids(self, start: int, stop: int | None) -> list[int]:
         where, params = self._where
         limit = -1 if stop is None else stop - start
+        found, candidate_params = "", []
         if getattr(self, "counted", None) is not None and self.counted <= RANKED_CANDIDATES:
             # Every match would be a candidate: rank them all, without finding the candidates.
-            candidates, candidate_params = "", []
             order = f"{self.RANK}, rowid DESC"
         elif stop is not None and stop <= RANKED_CANDIDATES:
             # The first places are all candidates' (there are that many whenever as many tips
             # match), so the other matches need not even be ordered, nor those older than the
             # oldest candidate read: FTS5 starts its walk of the matches there (a range of
             # rowids it is given), instead of testing every match against the candidates.
+            # The candidates are found once (a table expression used twice is kept).
             candidates, candidate_params = self._candidates()
-            oldest = f"(SELECT min(rowid) FROM ({candidates}))"  # noqa: S608
-            newer = f"{FTS_TABLE}.rowid >= {oldest}"
-            where = f"{where} AND {newer} AND +{FTS_TABLE}.rowid IN ({candidates})"
-            candidate_params = [*candidate_params, *candidate_params]
+            found = f"WITH candidates AS ({candidates}) "
+            oldest = f"{FTS_TABLE}.rowid >= (SELECT min(rowid) FROM candidates)"  # noqa: S608
+            where = f"{where} AND {oldest} AND +{FTS_TABLE}.rowid IN candidates"
             order = f"{self.RANK}, rowid DESC"
         else:
             # Further on, the same order: the candidates by rank, then the rest newest first
             # (CASE scores only the candidates).
             candidates, candidate_params = self._candidates()
-            chosen = f"+{FTS_TABLE}.rowid IN ({candidates})"
+            found = f"WITH candidates AS ({candidates}) "
+            chosen = f"+{FTS_TABLE}.rowid IN candidates"
             order = f"CASE WHEN {chosen} THEN {self.RANK} ELSE 1e308 END, rowid DESC"
         sql = (
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
+            f"{found}SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
             f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *candidate_params, limit, start])
+            cursor.execute(sql, [*candidate_params, *params, limit, start])
             return [row[0] for row in cursor.fetchall()]
 
     def snippets(self, ids: list[int]) -> dict[int, str]:

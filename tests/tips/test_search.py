@@ -375,7 +375,8 @@ def test_matches_beyond_the_ranked_candidates_follow_newest_first(monkeypatch):
 
 def test_the_first_places_read_the_matches_from_the_oldest_candidate_on(monkeypatch):
     """They agree with the order of every match; on SQLite, FTS5 is given the oldest
-    candidate's rowid to start from, instead of testing every match against the candidates."""
+    candidate's rowid to start from, instead of testing every match against the candidates,
+    and the candidates are found once."""
     monkeypatch.setattr("tips.search.RANKED_CANDIDATES", 3)
     monkeypatch.setattr("tips.search.TITLE_CANDIDATES", 2)
     make_tip(title="Sorrel soup", body="A soup.")
@@ -390,8 +391,13 @@ def test_the_first_places_read_the_matches_from_the_oldest_candidate_on(monkeypa
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[-1]["sql"])
-            scans = [row[-1] for row in cursor.fetchall() if row[1] == 0]
+            plan = cursor.fetchall()
+        scans = [row[-1] for row in plan if row[1] == 0]
         assert ">" in scans[0].split(":")[-1], scans  # FTS5's plan: MATCH, from a rowid on
+        # The candidates are found once (the newest matches, the newest in titles), not once
+        # for the oldest and again for the rest.
+        fts_scans = [row[-1] for row in plan if row[-1].startswith("SCAN tips_tip_fts")]
+        assert len(fts_scans) == 3, plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's title index")
