@@ -189,7 +189,7 @@ class SearchResults:
 
 def _found(ids: list[int]) -> list[Tip]:
     """The tips of ``ids``, in that order."""
-    return in_order(ids, lambda ids: {tip.pk: tip for tip in reads.found_tips(ids=ids)})
+    return in_order(ids, lambda wanted: {tip.pk: tip for tip in reads.found_tips(ids=wanted)})
 
 
 class SqliteEngine:

@@ -148,7 +148,8 @@ def blank_form(form_class, *, key: Hashable = None, **kwargs) -> forms.Form:
     return form
 
 
-# Unfilled forms by class, key and the names they were made with: a few per topic at most.
+# Unfilled forms by class, key and what they were made with (plain values, the others' kinds):
+# a few per topic at most.
 _blank_forms: dict[tuple, forms.Form] = {}
 BLANK_FORMS = 1024
 PLAIN = (str, int, float, bool, type(None))
