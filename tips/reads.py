@@ -23,11 +23,18 @@ def public_tip(topic: str, category: str, slug: str, now):
 def found_tips(ids: list[int]):
     """Tips a search found, as its results, suggestions and related tips show them: title,
     question and address (not the body, the guru nor the dates)."""
-    shown = ("title", "slug", "question", "category__name", "category__slug")
     return (
         Tip.objects.filter(pk__in=ids)
         .select_related("category__topic")
-        .only(*shown, "category__topic__name", "category__topic__slug")
+        .only(
+            "title",
+            "slug",
+            "question",
+            "category__name",
+            "category__slug",
+            "category__topic__name",
+            "category__topic__slug",
+        )
     )
 
 

@@ -264,24 +264,24 @@ class SqliteEngine:
         if getattr(self, "counted", None) is not None and self.counted <= RANKED_CANDIDATES:
             # Every match would be a candidate: rank them all, without finding the candidates.
             order = f"{self.RANK}, rowid DESC"
-        elif stop is not None and stop <= RANKED_CANDIDATES:
-            # The first places are all candidates' (there are that many whenever as many tips
-            # match), so the other matches need not even be ordered, nor those older than the
-            # oldest candidate read: FTS5 starts its walk of the matches there (a range of
-            # rowids it is given), instead of testing every match against the candidates.
+        else:
             # The candidates are found once (a table expression used twice is kept).
             candidates, candidate_params = self._candidates()
             found = f"WITH candidates AS ({candidates}) "
-            oldest = f"{FTS_TABLE}.rowid >= (SELECT min(rowid) FROM candidates)"  # noqa: S608
-            where = f"{where} AND {oldest} AND +{FTS_TABLE}.rowid IN candidates"
-            order = f"{self.RANK}, rowid DESC"
-        else:
-            # Further on, the same order: the candidates by rank, then the rest newest first
-            # (CASE scores only the candidates).
-            candidates, candidate_params = self._candidates()
-            found = f"WITH candidates AS ({candidates}) "
             chosen = f"+{FTS_TABLE}.rowid IN candidates"
-            order = f"CASE WHEN {chosen} THEN {self.RANK} ELSE 1e308 END, rowid DESC"
+            if stop is not None and stop <= RANKED_CANDIDATES:
+                # The first places are all candidates' (there are that many whenever as many
+                # tips match), so the other matches need not even be ordered, nor those older
+                # than the oldest candidate read: FTS5 starts its walk of the matches there (a
+                # range of rowids it is given), instead of testing every match against the
+                # candidates.
+                oldest = f"{FTS_TABLE}.rowid >= (SELECT min(rowid) FROM candidates)"  # noqa: S608
+                where = f"{where} AND {oldest} AND {chosen}"
+                order = f"{self.RANK}, rowid DESC"
+            else:
+                # Further on, the same order: the candidates by rank, then the rest newest
+                # first (CASE scores only the candidates).
+                order = f"CASE WHEN {chosen} THEN {self.RANK} ELSE 1e308 END, rowid DESC"
         sql = (
             f"{found}SELECT rowid FROM {FTS_TABLE} WHERE {where} "  # noqa: S608
             f"ORDER BY {order} LIMIT %s OFFSET %s"

@@ -60,7 +60,7 @@ class _Compiled:
     # Whether a column is a composite key's, whose converters Django works out column by column.
     composite: bool = False
     # How the backend and the fields convert each column's values, per connection: Django
-    # works them out afresh for every run (2% of a tip page, whose select has 60 columns).
+    # works them out afresh for every run (3% of a tip page's instructions: 60 columns).
     converters: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
 
 
